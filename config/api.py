@@ -1,0 +1,89 @@
+"""The JSON API: django-ninja at /api/v1/, one error shape for every 4xx.
+
+Every client error is `{"code": str, "message": str (Persian), "fields": {name: [msg]}}`,
+so apps handle one structure whatever went wrong.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from config.api_schemas import ErrorOut  # noqa: F401  (re-exported for routers)
+from metavast.core.errors import DomainError
+
+api = NinjaAPI(
+    title="Metavast API",
+    version="1",
+    description="API فروشگاه متاوست. همهٔ خطاهای 4xx یک شکل دارند: code, message, fields.",
+    urls_namespace="api",
+)
+
+
+def error_response(request, status: int, code: str, message: str, fields=None):
+    return api.create_response(
+        request, {"code": code, "message": message, "fields": fields or {}}, status=status
+    )
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header", "cookie")]
+    return ".".join(parts) or "__all__"
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation(request, exc: NinjaValidationError):
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        fields.setdefault(_field_name(err.get("loc", ())), []).append(
+            "مقدار این فیلد معتبر نیست." if err.get("type") != "missing" else "این فیلد لازم است."
+        )
+    return error_response(request, 422, "invalid_input", "ورودی نامعتبر است.", fields)
+
+
+@api.exception_handler(DjangoValidationError)
+def on_django_validation(request, exc: DjangoValidationError):
+    if hasattr(exc, "error_dict"):
+        fields = {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+    else:
+        fields = {"__all__": [str(m) for m in exc.messages]}
+    return error_response(request, 422, "invalid_input", "ورودی نامعتبر است.", fields)
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return error_response(request, exc.status, exc.code, str(exc.message), exc.fields)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return error_response(request, 404, "not_found", "پیدا نشد.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc):
+    return error_response(request, 403, "forbidden", "اجازهٔ این کار را ندارید.")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc):
+    return error_response(request, 401, "unauthenticated", "ابتدا وارد حساب خود شوید.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return error_response(request, exc.status_code, "http_error", str(exc))
+
+
+def mount_routers() -> None:
+    """Each app contributes its router here; imported once by config.urls."""
+    from metavast.storefront.api import router as storefront_router
+
+    api.add_router("/", storefront_router)
+
+
+mount_routers()

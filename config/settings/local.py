@@ -1,0 +1,19 @@
+"""The embedded default: SQLite under var/, no servers needed, keys generated on first run."""
+
+from cryptography.fernet import Fernet
+
+from config import env
+from config.settings.base import *  # noqa: F403
+from config.settings.base import INSTALLED_APPS
+
+DEBUG = env.DEBUG
+SECRET_KEY = env.SECRET_KEY or env.local_secret("secret_key", nbytes=50)
+FIELD_ENCRYPTION_KEYS = env.FIELD_ENCRYPTION_KEYS or [
+    env.local_secret("field_encryption", maker=lambda: Fernet.generate_key().decode())
+]
+BLIND_INDEX_KEY = env.BLIND_INDEX_KEY or env.local_secret("blind_index")
+ALLOWED_HOSTS = env.ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = env.VAR_DIR / "outbox" / "email"
+SANDBOX_GATEWAY_ENABLED = True
+INSTALLED_APPS = [*INSTALLED_APPS]

@@ -1,0 +1,100 @@
+"""Append-only audit trail, sealed afterwards into a hash chain.
+
+Services write one `AuditEvent` per sensitive action through `audit_record()`, inside
+their own transaction, so an action and its record commit or roll back together.
+
+Sealing happens later, outside business transactions (a periodic task), so that audit
+writes never serialise checkouts on a shared "last hash" row. The sealer takes committed,
+unsealed rows in id order, gives each the next `seal_seq` and
+`seal_hash = sha256(previous seal_hash + canonical row)`. A row committed late (a lower
+id after higher ones were sealed) simply gets a later seal_seq; the chain follows seal_seq.
+`manage.py audit_verify` walks the chain and reports the first row whose content, order
+or neighbour no longer matches.
+
+The client IP and user agent are outside the hash on purpose: they are personal data with
+a retention period (IP_LOG_RETENTION_DAYS) after which `audit_redact_ips` blanks them, and
+that must not break the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import models
+
+from metavast.audit.errors import AuditImmutableError
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AuditImmutableError("audit events cannot be updated")
+
+    def delete(self):
+        raise AuditImmutableError("audit events cannot be deleted")
+
+    def _update_seal(self, **kwargs) -> int:
+        """Only the sealer and IP redaction may write, and only their own columns."""
+        allowed = {"seal_seq", "seal_hash", "sealed_at", "client_ip", "user_agent"}
+        assert set(kwargs) <= allowed, kwargs
+        return super().update(**kwargs)
+
+    def unsealed(self):
+        return self.filter(seal_seq__isnull=True)
+
+    def for_subject(self, subject_type: str, subject_id):
+        return self.filter(subject_type=subject_type, subject_id=str(subject_id))
+
+
+class AuditEvent(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Who acted: a user id (kept even if the user is later erased) and a readable label.
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=80, db_index=True)
+    subject_type = models.CharField(max_length=80, blank=True)
+    subject_id = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    client_ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    seal_seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    seal_hash = models.CharField(max_length=64, blank=True)
+    sealed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "رویداد ممیزی"
+        verbose_name_plural = "رویدادهای ممیزی"
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditImmutableError("audit events cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError("audit events cannot be deleted")
+
+    def canonical(self) -> bytes:
+        """The bytes the seal covers: every field but the seal itself, IP and UA."""
+        data = {
+            "id": self.pk,
+            "created_at": self.created_at.isoformat(),
+            "actor_id": self.actor_id,
+            "actor_label": self.actor_label,
+            "action": self.action,
+            "subject_type": self.subject_type,
+            "subject_id": self.subject_id,
+            "before": self.before,
+            "after": self.after,
+            "seal_seq": self.seal_seq,
+        }
+        return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+
+    def compute_hash(self, previous_hash: str) -> str:
+        return hashlib.sha256(previous_hash.encode() + b"\n" + self.canonical()).hexdigest()

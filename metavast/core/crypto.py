@@ -1,0 +1,57 @@
+"""Encryption of personal data at rest, and keyed blind indexes for exact lookups.
+
+Values are sealed with Fernet (AES-128-CBC + HMAC-SHA256, authenticated) through
+`MultiFernet`, so several keys are live at once: the first encrypts, every key decrypts,
+and `manage.py rotate_field_keys` re-encrypts rows under the first. We use the library's
+construction rather than our own AES-GCM framing because it already handles versioning,
+timestamps and rotation.
+
+Encrypted columns cannot be searched. Where we must find a row by an exact value (a user
+by mobile, by national code) a second column keeps HMAC-SHA256(key, purpose, normalised
+value): equal inputs give equal digests, but the digest reveals nothing without the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+__all__ = ["InvalidToken", "blind_index", "decrypt", "encrypt", "rotate_token"]
+
+
+@lru_cache(maxsize=4)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    if not keys:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS is empty")
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def _current() -> MultiFernet:
+    return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(plaintext: str) -> str:
+    return _current().encrypt(plaintext.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    return _current().decrypt(token.encode("ascii")).decode("utf-8")
+
+
+def rotate_token(token: str) -> str:
+    """Re-encrypt under the primary key (a no-op in meaning, a new token in bytes)."""
+    return _current().rotate(token.encode("ascii")).decode("ascii")
+
+
+def blind_index(value: str, *, purpose: str) -> str:
+    """Keyed digest for exact-match lookups; `purpose` keeps fields' digests unrelated."""
+    key = settings.BLIND_INDEX_KEY
+    if not key:
+        raise ImproperlyConfigured("BLIND_INDEX_KEY is empty")
+    message = purpose.encode("utf-8") + b"\x00" + value.encode("utf-8")
+    return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()

@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from functools import wraps
+
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+
+def no_store(view):
+    """For pages with personal data: no shared or browser cache may keep them."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        add_never_cache_headers(response)
+        patch_cache_control(response, no_store=True, private=True)
+        return response
+
+    return wrapper

@@ -1,0 +1,106 @@
+"""Persian text normalisation for search keys and identifiers.
+
+The same Persian word reaches us in many spellings: Arabic keyboards type ي and ك for ی and ک,
+people write «می‌خواهم» with a zero-width non-joiner, a space or nothing at all, digits arrive
+in three scripts, and copy-paste drags in diacritics, kashida and invisible bidi marks.
+
+Two keys, both lossy, so always store what the user typed and keep the key beside it:
+
+- ``normalize(s)`` maps every variant to one spelling and keeps word boundaries (ZWNJ becomes a
+  plain space, runs of whitespace collapse to one space). Use it for display-independent
+  comparisons and for identifiers.
+- ``compact(s)`` is ``normalize(s)`` without any spaces. Persian writers disagree about where a
+  word splits («میخواهم», «می‌خواهم», «می خواهم»), so search matches on this key.
+
+NFKC runs first: it folds Arabic presentation forms (ﻙ, ﯼ, ﻻ, ...) to the base letters and
+full-width Latin and digits to ASCII, and it never changes the base Persian letters themselves.
+"""
+
+import unicodedata
+
+_PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+_ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
+_ASCII_DIGITS = "0123456789"
+
+_TO_ASCII_DIGITS = str.maketrans(_PERSIAN_DIGITS + _ARABIC_INDIC_DIGITS, _ASCII_DIGITS * 2)
+_TO_PERSIAN_DIGITS = str.maketrans(_ASCII_DIGITS + _ARABIC_INDIC_DIGITS, _PERSIAN_DIGITS * 2)
+
+_ZWNJ = "\u200c"
+
+_CANONICAL_LETTERS = str.maketrans(
+    {
+        "\u064a": "ی",  # ي Arabic yeh
+        "\u0649": "ی",  # ى alef maksura
+        "\u0626": "ی",  # ئ yeh with hamza: «پائیز» and «پاییز» are both in use
+        "\u0643": "ک",  # ك Arabic kaf
+        "\u0629": "ه",  # ة teh marbuta
+        "\u06c0": "ه",  # ۀ heh with yeh above; «خانهٔ» (heh + hamza mark) ends the same way
+        "\u0623": "ا",  # أ
+        "\u0625": "ا",  # إ
+        "\u0671": "ا",  # ٱ alef wasla; آ is kept, it is a distinct letter in Persian
+        "\u0624": "و",  # ؤ
+        _ZWNJ: " ",
+    }
+)
+_CANONICAL_LETTERS.update(_TO_ASCII_DIGITS)
+
+# Arabic combining marks (harakat, shadda, sukun, hamza marks, superscript alef, Quranic
+# annotations) and the tatweel. NFKC has already composed آ/أ/ؤ/ئ, so dropping the standalone
+# marks cannot break those letters apart.
+_ARABIC_MARKS = frozenset(
+    chr(code)
+    for start, end in (
+        (0x0610, 0x061A),
+        (0x064B, 0x065F),
+        (0x0670, 0x0670),
+        (0x0640, 0x0640),
+        (0x06D6, 0x06DC),
+        (0x06DF, 0x06E4),
+        (0x06E7, 0x06E8),
+        (0x06EA, 0x06ED),
+    )
+    for code in range(start, end + 1)
+)
+
+# Format characters (bidi marks and isolates, ZWJ, ZWSP, BOM, soft hyphen, ALM), controls and
+# lone surrogates: invisible in a search key, and surrogates cannot even be stored as UTF-8.
+_DROPPED_CATEGORIES = frozenset({"Cf", "Cc", "Cs"})
+
+
+def _is_kept(ch: str) -> bool:
+    if ch.isspace():
+        return True  # tabs and newlines are Cc but still separate words
+    if ch in _ARABIC_MARKS:
+        return False
+    return unicodedata.category(ch) not in _DROPPED_CATEGORIES
+
+
+def normalize(s: str) -> str:
+    """Return the canonical spelling of ``s``: one form per letter, ASCII digits, no diacritics
+    or invisible characters, case-folded, single spaces between words (ZWNJ counts as a space),
+    trimmed. Idempotent and total: any ``str`` gives a ``str``."""
+    s = unicodedata.normalize("NFKC", s)
+    s = s.translate(_CANONICAL_LETTERS)
+    s = "".join(ch for ch in s if _is_kept(ch))
+    # Dropping marks and case folding can leave sequences NFKC would still change (a Latin base
+    # letter followed by a combining accent that a removed Arabic mark used to separate), so
+    # normalise again to keep normalize(normalize(s)) == normalize(s).
+    s = unicodedata.normalize("NFKC", s.casefold())
+    return " ".join(s.split())
+
+
+def compact(s: str) -> str:
+    """Return the search key of ``s``: ``normalize(s)`` with every space removed, so that
+    «میخواهم», «می‌خواهم» and «می خواهم» all match."""
+    # Removing a space can put a combining mark next to a letter it composes with.
+    return unicodedata.normalize("NFKC", normalize(s).replace(" ", ""))
+
+
+def to_ascii_digits(s: str) -> str:
+    """Replace Persian (۰-۹) and Arabic-Indic (٠-٩) digits with ASCII digits."""
+    return s.translate(_TO_ASCII_DIGITS)
+
+
+def to_persian_digits(value: str | int) -> str:
+    """Return ``str(value)`` with ASCII and Arabic-Indic digits replaced by Persian digits."""
+    return str(value).translate(_TO_PERSIAN_DIGITS)

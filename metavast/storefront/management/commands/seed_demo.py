@@ -1,0 +1,17 @@
+"""Build the demo store. Safe to run again: every step is an upsert."""
+
+from django.core.management.base import BaseCommand
+
+from metavast.storefront.demo import seed_pages
+
+
+class Command(BaseCommand):
+    help = "Load demo data (pages; catalog and more as the apps land). Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--products", type=int, default=None, help="catalog size")
+
+    def handle(self, *args, products=None, **options):
+        pages = seed_pages()
+        self.stdout.write(f"pages: {pages}")
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
