@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export METAVAST_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install lint format bench browser-deps fonts clean
+.PHONY: run test install lint format bench browser-deps pdf-deps fonts clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,22 +20,31 @@ install: $(STAMP)
 fonts:
 	@scripts/fetch_font.sh
 
-# Debian's chromium for the browser tests; Playwright never downloads its own browser.
-browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
-	  else echo "browser tests need Debian's chromium: sudo apt-get install chromium" >&2; fi; }
+# WeasyPrint (invoice PDFs) needs Pango from Debian; install it if the import fails.
+pdf-deps: $(STAMP)
+	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
+	  else echo "invoice PDFs need Pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0" >&2; fi; }
 
-run: install fonts
+# Debian's chromium for the browser tests; Playwright never downloads its own browser.
+# and poppler-utils, whose pdftoppm turns an invoice PDF into a PNG for the tests' artifacts.
+browser-deps:
+	@{ command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	  else echo "tests need Debian's chromium and poppler-utils: sudo apt-get install chromium poppler-utils" >&2; fi; }
+
+run: install fonts pdf-deps
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py bootstrap_admin
 	@echo "Metavast: http://$(HOST):$(PORT)/"
-	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 \
+	@# One process: its in-memory cache is the only one, so a price or stock change is seen
+	@# at once (production shares Redis between workers); threads serve requests in parallel.
+	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 1 --threads 8 \
 	  --access-logfile - --log-level warning
 
-test: install fonts browser-deps
+test: install fonts pdf-deps browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -102,3 +102,26 @@ def screenshot(request):
         return path
 
     return take
+
+
+@pytest.fixture
+def admin_client(admin_client, admin_user):
+    """Staff pass TOTP before the admin opens: give the test client a verified device."""
+    from metavast.accounts.testing import verify_staff_client
+
+    return verify_staff_client(admin_client, admin_user)
+
+
+@pytest.fixture
+def wsgi_keeps_test_connection():
+    """Calling the WSGI app directly (schemathesis) fires request_started/finished, whose
+    close_old_connections would close the test's connection mid-transaction (Django's test
+    client disconnects them the same way)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)

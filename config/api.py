@@ -81,9 +81,13 @@ def on_http_error(request, exc: HttpError):
 
 def mount_routers() -> None:
     """Each app contributes its router here; imported once by config.urls."""
+    from metavast.accounts.api import router as accounts_router
+    from metavast.catalog.api import router as catalog_router
     from metavast.storefront.api import router as storefront_router
 
     api.add_router("/", storefront_router)
+    api.add_router("/accounts", accounts_router)
+    api.add_router("/catalog", catalog_router)
 
 
 mount_routers()

@@ -55,9 +55,41 @@ SMS_BACKEND = _str("SMS_BACKEND", "")
 KAVENEGAR_API_KEY = _str("KAVENEGAR_API_KEY")
 KAVENEGAR_SENDER = _str("KAVENEGAR_SENDER")
 KAVENEGAR_BASE_URL = _str("KAVENEGAR_BASE_URL", "https://api.kavenegar.com")
+# Seconds to wait for Kavenegar to connect and to answer, each.
+KAVENEGAR_TIMEOUT = _int("KAVENEGAR_TIMEOUT", 10)
+# Optional: a Kavenegar panel template (verify/lookup) for sign-in codes, e.g. "metavast-otp".
+# Empty: codes go through sms/send like every other SMS.
+KAVENEGAR_OTP_TEMPLATE = _str("KAVENEGAR_OTP_TEMPLATE")
+# Zarinpal payment gateway (v4 REST): the 36-character merchant id, the API's base URL (tests
+# and the benchmark point it at a fake server) and seconds to connect and to answer, each.
+ZARINPAL_MERCHANT_ID = _str("ZARINPAL_MERCHANT_ID")
+ZARINPAL_BASE_URL = _str("ZARINPAL_BASE_URL", "https://payment.zarinpal.com")
+ZARINPAL_TIMEOUT = _int("ZARINPAL_TIMEOUT", 10)
+# Hosts (host or host:port) a customer may be sent to for paying; https only, except
+# loopback hosts, which only the benchmark's fake gateway uses.
+_ZARINPAL_HOSTS = "payment.zarinpal.com,www.zarinpal.com"
+PAYMENT_REDIRECT_ALLOWED_HOSTS = _list("PAYMENT_REDIRECT_ALLOWED_HOSTS", _ZARINPAL_HOSTS)
+# The seller as printed on every invoice (production refuses to start without valid ones).
+SELLER_NAME = _str("SELLER_NAME")
+SELLER_ECONOMIC_NUMBER = _str("SELLER_ECONOMIC_NUMBER")
+SELLER_NATIONAL_ID = _str("SELLER_NATIONAL_ID")
+SELLER_REGISTRATION_NUMBER = _str("SELLER_REGISTRATION_NUMBER")
+SELLER_ADDRESS = _str("SELLER_ADDRESS")
+SELLER_POSTAL_CODE = _str("SELLER_POSTAL_CODE")
+SELLER_PHONE = _str("SELLER_PHONE")
+# Moadian (tax system): the fiscal memory id (6 characters), the submission endpoint, the
+# backend's dotted path and the PEM private key that signs submissions.
+MOADIAN_MEMORY_ID = _str("MOADIAN_MEMORY_ID")
+MOADIAN_BASE_URL = _str("MOADIAN_BASE_URL")
+MOADIAN_BACKEND = _str("MOADIAN_BACKEND")
+MOADIAN_PRIVATE_KEY_PEM = _str("MOADIAN_PRIVATE_KEY_PEM")
 LOG_LEVEL = _str("LOG_LEVEL", "INFO")
 IP_LOG_RETENTION_DAYS = _int("IP_LOG_RETENTION_DAYS", 90)
 REQUIRE_POSTGRES = _bool("REQUIRE_POSTGRES", False)
+# How long an SMS one-time code stays valid (seconds), and the shop-wide cap on code SMS
+# per hour (a cost and abuse ceiling; per-mobile and per-IP limits are fixed in settings).
+OTP_CODE_TTL_SECONDS = _int("OTP_CODE_TTL_SECONDS", 120)
+OTP_SEND_LIMIT_GLOBAL_PER_HOUR = _int("OTP_SEND_LIMIT_GLOBAL_PER_HOUR", 2000)
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 
 

@@ -3,19 +3,33 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+from metavast.accounts.admin_guard import protect_admin
 from metavast.storefront import views as storefront_views
 
 admin.site.site_header = "مدیریت متاوست"
 admin.site.site_title = "مدیریت متاوست"
 admin.site.index_title = "پیشخوان"
+# Staff TOTP two-factor before the admin opens; must come before admin.site.urls is read.
+protect_admin(admin.site)
 
 urlpatterns = [
     path(f"{settings.ADMIN_PATH}/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("accounts/", include("metavast.accounts.urls")),
     path("healthz", storefront_views.healthz, name="healthz"),
     path("ping", storefront_views.ping, name="ping"),
     path("", include("metavast.storefront.urls")),
+    path("", include("metavast.catalog.urls")),
 ]
+
+if getattr(settings, "SERVE_MEDIA", False):
+    # The embedded default (and tests) serve product images themselves; production's web
+    # server serves MEDIA_ROOT directly.
+    from django.urls import re_path
+
+    from metavast.catalog.views import serve_media
+
+    urlpatterns += [re_path(r"^media/(?P<path>.*)$", serve_media)]
 
 handler400 = "metavast.storefront.views.error_400"
 handler403 = "metavast.storefront.views.error_403"

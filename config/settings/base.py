@@ -33,7 +33,11 @@ INSTALLED_APPS = [
     "metavast.core",
     "metavast.audit",
     "metavast.accounts",
+    "metavast.notifications",
     "metavast.storefront",
+    "treebeard",
+    "import_export",
+    "metavast.catalog",
 ]
 
 MIDDLEWARE = [
@@ -46,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "metavast.accounts.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -122,7 +127,8 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Mobile (any spelling) or email plus password; ModelBackend's permissions.
+    "metavast.accounts.backends.AccountBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -134,7 +140,12 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    # Persian digits and case folded before the common list; a local Persian list; ≤ 128.
+    {"NAME": "metavast.accounts.passwords.LocalBreachedPasswordValidator"},
+    {"NAME": "metavast.accounts.passwords.MaximumLengthValidator"},
 ]
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link by email lives one hour
 LOGIN_URL = "/accounts/login/"
 
 # Persian first. Dates are stored in UTC and shown in Tehran time on the Jalali calendar.
@@ -200,6 +211,23 @@ AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = 0
 AXES_CLIENT_IP_CALLABLE = "metavast.core.clientip.axes_client_ip"
 AXES_LOCKOUT_TEMPLATE = "storefront/lockout.html"
+# Axes keys attempts by a keyed digest of the normalised mobile/email, so every spelling of
+# a number shares one counter and the axes tables hold no plaintext identifiers.
+AXES_USERNAME_CALLABLE = "metavast.accounts.backends.axes_username"
+
+# --- Accounts: one-time codes, step-up, app tokens, session tracking (metavast.accounts)
+OTP_CODE_TTL_SECONDS = env.OTP_CODE_TTL_SECONDS
+OTP_CODE_MAX_ATTEMPTS = 5  # every try counts; the fifth wrong one destroys the code
+OTP_RESEND_COOLDOWN_SECONDS = 60
+# (sends, window in seconds), counted in the cache; if the cache is down, nothing is sent.
+OTP_SEND_LIMIT_PER_MOBILE = (5, 60 * 60)
+OTP_SEND_LIMIT_PER_IP = (20, 60 * 60)
+OTP_SEND_LIMIT_GLOBAL = (env.OTP_SEND_LIMIT_GLOBAL_PER_HOUR, 60 * 60)
+EMAIL_CONFIRM_MAX_AGE = 60 * 60 * 48
+STEPUP_MAX_AGE = 10 * 60  # password or a fresh code, then 10 minutes for sensitive changes
+ACCESS_TOKEN_TTL_SECONDS = 10 * 60
+REFRESH_TOKEN_TTL_DAYS = 30
+SESSION_ACTIVITY_INTERVAL = 60  # write a session's "last seen" at most once a minute
 
 # --- Background work ---
 CELERY_BROKER_URL = env.REDIS_URL or "memory://"
@@ -211,10 +239,56 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "metavast.audit.tasks.seal_audit_events", "schedule": 60.0},
+    # Ended sessions (IP, device) past IP_LOG_RETENTION_DAYS, and used or expired SMS codes.
+    "accounts-purge": {
+        "task": "metavast.accounts.tasks.purge_expired_sessions_and_codes",
+        "schedule": 3600.0,
+    },
+    # Retries after back-off, claims of crashed workers, messages whose task never ran.
+    "notifications-deliver-due": {
+        "task": "metavast.notifications.tasks.deliver_due_messages",
+        "schedule": 30.0,
+    },
+    # Unpaid orders past ORDER_UNPAID_EXPIRY_MINUTES are cancelled and their stock released.
+    "orders-expire-unpaid": {
+        "task": "metavast.orders.tasks.expire_unpaid_orders",
+        "schedule": 60.0,
+    },
+    # Information requests (P3): reminders before the deadline, cancellation after it.
+    "orders-info-requests": {
+        "task": "metavast.orders.tasks.sweep_info_requests",
+        "schedule": 900.0,
+    },
+    "cart-purge-stale": {"task": "metavast.cart.tasks.purge_stale_carts", "schedule": 86400.0},
+    # Pending payments whose callback never came (or whose verify timed out) are verified again.
+    "payments-reconcile": {"task": "metavast.payments.tasks.reconcile_payments", "schedule": 120.0},
+    # Invoices waiting for the tax system (Moadian) are sent again.
+    "invoices-submit": {
+        "task": "metavast.invoices.tasks.submit_pending_invoices",
+        "schedule": 300.0,
+    },
 }
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
+
+# --- Notifications (metavast.notifications): outbox delivery and the SMS provider ---
+SMS_BACKEND = env.SMS_BACKEND or "metavast.notifications.backends.kavenegar.KavenegarBackend"
+SMS_FILE_PATH = VAR_DIR / "outbox" / "sms"
+KAVENEGAR_API_KEY = env.KAVENEGAR_API_KEY
+KAVENEGAR_SENDER = env.KAVENEGAR_SENDER
+KAVENEGAR_BASE_URL = env.KAVENEGAR_BASE_URL
+KAVENEGAR_TIMEOUT = env.KAVENEGAR_TIMEOUT
+# Our template name -> a Kavenegar panel template, sent with verify/lookup (token = code).
+KAVENEGAR_LOOKUP_TEMPLATES: dict[str, str] = (
+    {"accounts/otp_code": env.KAVENEGAR_OTP_TEMPLATE} if env.KAVENEGAR_OTP_TEMPLATE else {}
+)
+NOTIFICATIONS_MAX_ATTEMPTS = 8
+NOTIFICATIONS_RETRY_BASE_SECONDS = 30  # then 60, 120, ... capped below
+NOTIFICATIONS_RETRY_MAX_SECONDS = 3600
+# How long a worker's claim on a message lasts; far above the SMTP and SMS timeouts.
+NOTIFICATIONS_LEASE_SECONDS = 300
+NOTIFICATIONS_SWEEP_BATCH = 200
 
 NINJA_PAGINATION_PER_PAGE = 24
 
@@ -239,3 +313,47 @@ LOGGING = {
 }
 
 SHOP_NAME = "متاوست"
+
+# --- Cart, checkout and orders (metavast.cart, metavast.checkout, metavast.orders) ---
+CART_MAX_LINE_QUANTITY = 10  # units of one variant per order line
+CART_MAX_LINES = 50
+CART_GUEST_TTL_DAYS = 30  # guest carts untouched this long are deleted
+ORDER_UNPAID_EXPIRY_MINUTES = 20  # then the order is cancelled and its stock released
+INFO_REQUEST_DEADLINE_DAYS = 3  # P3: days the customer has to answer staff's request
+INFO_REQUEST_REMINDER_HOURS = 24  # a reminder this long before the deadline
+# Variants have no weight yet: this stands in for each unit until the catalog records it.
+SHIPPING_DEFAULT_WEIGHT_GRAMS = 1000
+
+# --- Payments (metavast.payments) ---
+# Gateways offered, the first being the default. The sandbox (a bank page inside the app) is
+# offered only while SANDBOX_GATEWAY_ENABLED is on: local, test and demo; never production.
+PAYMENT_GATEWAYS = ["sandbox", "zarinpal"]
+SANDBOX_GATEWAY_ENABLED = False
+# The only hosts we send a customer to for paying (https; our own paths are always allowed).
+PAYMENT_REDIRECT_ALLOWED_HOSTS: list[str] = env.PAYMENT_REDIRECT_ALLOWED_HOSTS
+ZARINPAL_MERCHANT_ID = env.ZARINPAL_MERCHANT_ID
+ZARINPAL_BASE_URL = env.ZARINPAL_BASE_URL
+ZARINPAL_TIMEOUT = env.ZARINPAL_TIMEOUT
+PAYMENT_RECONCILE_AFTER_SECONDS = 300  # a pending payment this old is verified by the task
+PAYMENT_REUSE_SECONDS = 600  # a second "pay" this soon reuses the open bank page
+
+# --- Invoices (metavast.invoices) ---
+INVOICE_SELLER = {
+    "name": env.SELLER_NAME,
+    "economic_number": env.SELLER_ECONOMIC_NUMBER,
+    "national_id": env.SELLER_NATIONAL_ID,
+    "registration_number": env.SELLER_REGISTRATION_NUMBER,
+    "address": env.SELLER_ADDRESS,
+    "postal_code": env.SELLER_POSTAL_CODE,
+    "phone": env.SELLER_PHONE,
+}
+MOADIAN_MEMORY_ID = env.MOADIAN_MEMORY_ID
+MOADIAN_BASE_URL = env.MOADIAN_BASE_URL
+MOADIAN_BACKEND = env.MOADIAN_BACKEND or (
+    "metavast.invoices.moadian.HttpMoadianBackend"
+    if env.MOADIAN_BASE_URL
+    else "metavast.invoices.moadian.DisabledMoadianBackend"
+)
+MOADIAN_PRIVATE_KEY_PEM = env.MOADIAN_PRIVATE_KEY_PEM
+MOADIAN_TIMEOUT = 10
+INVOICE_PDF_ON_ISSUE = True

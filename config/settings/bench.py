@@ -1,6 +1,12 @@
-"""Benchmarks: production settings served over plain HTTP on 127.0.0.1."""
+"""Benchmarks (bench/catalog.py): production settings over plain HTTP on 127.0.0.1.
+
+Production redirects every request to HTTPS; the benchmark talks HTTP to gunicorn directly,
+so the redirect is switched off and nothing else changes.
+"""
 
 from config.settings.production import *  # noqa: F403
 
 SECURE_SSL_REDIRECT = False
-SECURE_HSTS_SECONDS = 0
+
+# Its own key space, in case the Redis database is shared with a development server.
+CACHES["default"]["KEY_PREFIX"] = "metavast-bench"  # noqa: F405

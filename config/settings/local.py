@@ -15,5 +15,22 @@ BLIND_INDEX_KEY = env.BLIND_INDEX_KEY or env.local_secret("blind_index")
 ALLOWED_HOSTS = env.ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = env.VAR_DIR / "outbox" / "email"
+# SMS as files under var/outbox/sms/, one per message, unless SMS_BACKEND says otherwise.
+SMS_BACKEND = env.SMS_BACKEND or "metavast.notifications.backends.filebased.FileSMSBackend"
+SMS_FILE_PATH = env.VAR_DIR / "outbox" / "sms"
 SANDBOX_GATEWAY_ENABLED = True
 INSTALLED_APPS = [*INSTALLED_APPS]
+# No separate web server in the embedded default: Django serves product images itself.
+SERVE_MEDIA = True
+
+# A demo seller for the embedded default; production reads the real one from SELLER_*.
+INVOICE_SELLER = {
+    "name": "فروشگاه اینترنتی متاوست (نمونه)",
+    "economic_number": "10380284790",
+    "national_id": "10380284790",
+    "registration_number": "123456",
+    "address": "تهران، خیابان ولیعصر، پلاک ۱۰۰",
+    "postal_code": "1511111111",
+    "phone": "+982188776655",
+}
+MOADIAN_MEMORY_ID = env.MOADIAN_MEMORY_ID or "A1B2C3"

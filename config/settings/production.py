@@ -44,3 +44,6 @@ if env.EMAIL_URL:
     EMAIL_USE_TLS = _mail.scheme == "smtp+tls"
     EMAIL_USE_SSL = _mail.scheme == "smtps"
     EMAIL_TIMEOUT = 10
+else:
+    # No mail server yet: emails wait in the outbox rather than being printed to the logs.
+    EMAIL_BACKEND = "metavast.notifications.backends.mail.NotConfiguredEmailBackend"

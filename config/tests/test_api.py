@@ -20,7 +20,7 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
 
 
 @pytest.fixture
-def demo_pages(db):
+def demo_pages(db, wsgi_keeps_test_connection):
     seed_pages()
 
 

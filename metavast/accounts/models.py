@@ -1,18 +1,49 @@
+"""Users and their confirmed contacts, one-time codes, addresses and signed-in sessions.
+
+Contacts (P2). `email` and `mobile` are the customer's *official* contacts: a new address
+waits in `email_pending` / `mobile_pending` until the customer proves it is theirs (a signed
+link, an SMS code); only then does it replace the official one. `confirmed_email` and
+`confirmed_mobile` are what notifications may use. The landline cannot be confirmed (we have
+no voice-call code provider): it is recorded as the customer declared it, and says so.
+
+Personal data is encrypted at rest (`EncryptedCharField`); exact lookups by mobile and
+national code go through keyed blind indexes. The email stays in clear because it is the
+sign-in name and must be unique case-insensitively.
+
+Sessions. Every signed-in browser and every app has a `UserSession` row, so a customer can
+see and end them: a browser row points at its Django session key, an app row holds the hash
+of its refresh token.
+"""
+
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from metavast.core.fields import BlindIndexField, EncryptedCharField
-from metavast.core.identifiers import normalize_mobile
+from metavast.core.identifiers import normalize_mobile, normalize_national_code
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
+    @classmethod
+    def normalize_email(cls, email):
+        # The whole address is lower-cased: people type their address in any case, and two
+        # accounts must never differ only by the case of an email.
+        return (email or "").strip().lower()
+
     def _create(self, email: str | None, password: str | None, **extra) -> User:
-        email = self.normalize_email(email) if email else None
+        email = self.normalize_email(email) or None
         user = self.model(email=email, **extra)
         if password:
             user.set_password(password)
@@ -38,14 +69,28 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """A customer or staff member. Contacts grow confirmation state in the accounts issue.
-
-    The mobile is personal data: encrypted at rest, found through its blind index.
-    """
+    """A customer or staff member, with official contacts and the ones waiting to be confirmed."""
 
     email = models.EmailField("ایمیل", unique=True, null=True, blank=True)
+    email_confirmed_at = models.DateTimeField("تأیید ایمیل", null=True, blank=True)
+    email_pending = EncryptedCharField("ایمیل در انتظار تأیید", max_length=254, blank=True)
+    email_pending_at = models.DateTimeField(null=True, blank=True)
+
     mobile = EncryptedCharField("تلفن همراه", max_length=16, blank=True)
     mobile_index = BlindIndexField(source="mobile", normalizer=normalize_mobile, unique=True)
+    mobile_confirmed_at = models.DateTimeField("تأیید تلفن همراه", null=True, blank=True)
+    mobile_pending = EncryptedCharField("تلفن همراه در انتظار تأیید", max_length=16, blank=True)
+    mobile_pending_at = models.DateTimeField(null=True, blank=True)
+
+    # Recorded as declared: there is no way to confirm a landline yet (no voice-call codes).
+    landline = EncryptedCharField("تلفن ثابت", max_length=16, blank=True)
+    landline_declared_at = models.DateTimeField("ثبت تلفن ثابت", null=True, blank=True)
+
+    national_code = EncryptedCharField("کد ملی", max_length=10, blank=True)
+    national_code_index = BlindIndexField(
+        source="national_code", normalizer=normalize_national_code
+    )
+
     first_name = models.CharField("نام", max_length=80, blank=True)
     last_name = models.CharField("نام خانوادگی", max_length=80, blank=True)
     is_staff = models.BooleanField("کارمند", default=False)
@@ -75,3 +120,229 @@ class User(AbstractBaseUser, PermissionsMixin):
     def mobile_index_for(cls, mobile: str) -> str | None:
         field = cls._meta.get_field("mobile_index")
         return field.digest(mobile)
+
+    @property
+    def confirmed_email(self) -> str | None:
+        """The official email if its owner confirmed it; the only one we may write to."""
+        return self.email if self.email and self.email_confirmed_at else None
+
+    @property
+    def confirmed_mobile(self) -> str | None:
+        """The official mobile (E.164) if confirmed by an SMS code; the only one we may text."""
+        return self.mobile if self.mobile and self.mobile_confirmed_at else None
+
+
+class CodePurpose(models.TextChoices):
+    # Sign in with the mobile; creates the account when the number is new (sign-up).
+    SIGNIN = "signin", "ورود یا ثبت‌نام"
+    # Confirm the official mobile that was recorded without a code (by staff, by import).
+    CONFIRM_MOBILE = "confirm_mobile", "تأیید تلفن همراه"
+    # Confirm a new mobile before it replaces the official one.
+    CHANGE_MOBILE = "change_mobile", "تغییر تلفن همراه"
+    # Reset a forgotten password through the confirmed mobile.
+    RESET = "reset", "بازیابی گذرواژه"
+    # Prove it is still you before a sensitive change (step-up), when there is no password.
+    STEPUP = "stepup", "تأیید هویت"
+
+
+class OneTimeCodeQuerySet(models.QuerySet):
+    def live(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            used_at__isnull=True,
+            expires_at__gt=now,
+            attempts__lt=settings.OTP_CODE_MAX_ATTEMPTS,
+        )
+
+    def for_mobile(self, mobile_index: str, purpose: str):
+        return self.filter(mobile_index=mobile_index, purpose=purpose)
+
+
+class OneTimeCode(models.Model):
+    """An SMS code, bound to one mobile (by its blind index) and one purpose.
+
+    Only a keyed hash of the code is stored. `attempts` is the one counter every guess must
+    increment with a conditional UPDATE before its guess is compared (see services.codes).
+    """
+
+    mobile_index = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=20, choices=CodePurpose.choices)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OneTimeCodeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "کد یک‌بارمصرف"
+        verbose_name_plural = "کدهای یک‌بارمصرف"
+        indexes = [models.Index(fields=["mobile_index", "purpose", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk}"
+
+
+# --- Iran's provinces and cities: a data set shipped with the app (data/iran_divisions.json)
+
+DIVISIONS_PATH = Path(__file__).resolve().parent / "data" / "iran_divisions.json"
+
+
+@lru_cache(maxsize=1)
+def iran_divisions() -> dict[str, dict]:
+    """{province code: {"name": ..., "cities": [...]}} in the data set's order."""
+    data = json.loads(DIVISIONS_PATH.read_text(encoding="utf-8"))
+    return {p["code"]: {"name": p["name"], "cities": p["cities"]} for p in data["provinces"]}
+
+
+def province_choices() -> list[tuple[str, str]]:
+    return [(code, p["name"]) for code, p in iran_divisions().items()]
+
+
+class AddressQuerySet(models.QuerySet):
+    def of(self, user):
+        return self.filter(user=user)
+
+
+class Address(models.Model):
+    """An entry of a customer's address book; the receiver may be someone else (P4).
+
+    The street-level parts and the receiver are encrypted. Province and city stay in clear
+    (codes and names from the shipped data set): they are coarse, and shipping needs them.
+    """
+
+    MAX_PER_USER = 20
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses"
+    )
+    label = models.CharField("عنوان", max_length=40, blank=True)
+    province = models.CharField("استان", max_length=40)
+    city = models.CharField("شهر", max_length=60)
+    street = EncryptedCharField("خیابان", max_length=200)
+    alley = EncryptedCharField("کوچه", max_length=120, blank=True)
+    plaque = EncryptedCharField("پلاک", max_length=20)
+    unit = EncryptedCharField("واحد", max_length=20, blank=True)
+    postal_code = EncryptedCharField("کد پستی", max_length=10)
+    receiver_is_self = models.BooleanField("گیرنده خودم هستم", default=True)
+    receiver_first_name = EncryptedCharField("نام گیرنده", max_length=80, blank=True)
+    receiver_last_name = EncryptedCharField("نام خانوادگی گیرنده", max_length=80, blank=True)
+    receiver_mobile = EncryptedCharField("تلفن همراه گیرنده", max_length=16, blank=True)
+    is_default = models.BooleanField("نشانی پیش‌فرض", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "نشانی"
+        verbose_name_plural = "نشانی‌ها"
+        ordering = ["-is_default", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(is_default=True), name="one_default_address"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"نشانی {self.pk}"
+
+    @property
+    def province_name(self) -> str:
+        return iran_divisions().get(self.province, {}).get("name", "")
+
+    def receiver_name(self, user=None) -> str:
+        if self.receiver_is_self:
+            return (user or self.user).get_full_name()
+        return f"{self.receiver_first_name} {self.receiver_last_name}".strip()
+
+    def one_line(self) -> str:
+        parts = [self.province_name, self.city, self.street]
+        if self.alley:
+            parts.append(self.alley)
+        parts.append(f"پلاک {self.plaque}")
+        if self.unit:
+            parts.append(f"واحد {self.unit}")
+        return "، ".join(p for p in parts if p)
+
+
+class SessionKind(models.TextChoices):
+    # A browser signed in with a Django session cookie.
+    WEB = "web", "مرورگر"
+    # An app holding an access token and a refresh token.
+    APP = "app", "برنامه"
+
+
+class UserSessionQuerySet(models.QuerySet):
+    def active(self, now=None):
+        now = now or timezone.now()
+        idle_limit = now - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE)
+        return self.filter(revoked_at__isnull=True).filter(
+            Q(kind=SessionKind.WEB, last_seen_at__gt=idle_limit)
+            | Q(kind=SessionKind.APP, expires_at__gt=now)
+        )
+
+    def of(self, user):
+        return self.filter(user=user)
+
+
+def token_hash(token: str) -> str:
+    """Refresh tokens are 256 random bits: a plain SHA-256 is enough to store them."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class UserSession(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions"
+    )
+    kind = models.CharField(max_length=8, choices=SessionKind.choices)
+    # NULL, not "", where a row has none: both are unique among the rows that have one.
+    session_key = models.CharField(max_length=40, unique=True, null=True, blank=True)
+    refresh_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The refresh token this one replaced: presenting it again means it was stolen.
+    previous_refresh_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "نشست"
+        verbose_name_plural = "نشست‌ها"
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def device_parts(self) -> tuple[str, str, str]:
+        """(browser, system, kind in Persian), e.g. ("Chrome 120", "Android 14", "تلفن همراه")."""
+        from user_agents import parse
+
+        if not self.user_agent:
+            return ("", "", "دستگاه ناشناخته")
+        ua = parse(self.user_agent)
+        major = ua.browser.version[0] if ua.browser.version else ""
+        browser = f"{ua.browser.family} {major}".strip()
+        system = f"{ua.os.family} {ua.os.version_string}".strip()
+        if ua.is_bot:
+            kind = "ربات"
+        elif ua.is_tablet:
+            kind = "تبلت"
+        elif ua.is_mobile:
+            kind = "تلفن همراه"
+        else:
+            kind = "رایانه"
+        return (browser, system, kind)
+
+    @property
+    def device(self) -> str:
+        browser, system, kind = self.device_parts
+        if not browser:
+            return kind
+        return f"{browser} روی {system} ({kind})"

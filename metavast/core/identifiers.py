@@ -193,3 +193,12 @@ def validate_company_national_id(value: str) -> None:
 
 def validate_economic_number(value: str) -> None:
     normalize_economic_number(value)
+
+
+def display_phone(e164: str) -> str:
+    """An E.164 Iranian number as people write it: 0912 345 6789, 021 8877 6655."""
+    try:
+        number = phonenumbers.parse(e164, "IR")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

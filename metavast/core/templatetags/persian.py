@@ -32,3 +32,17 @@ def jdate(value) -> str:
 @register.filter
 def jdatetime(value) -> str:
     return jalali.format_jalali_datetime(value) if value else ""
+
+
+@register.filter
+def rial_number(rials) -> str:
+    """Rials with Persian digits and separators, no unit (table cells under a unit header)."""
+    return money.format_rial(int(rials), with_unit=False) if rials is not None else ""
+
+
+@register.filter
+def phone(value) -> str:
+    """A stored E.164 number in national format (show it inside a dir="ltr" element)."""
+    from metavast.core.identifiers import display_phone
+
+    return display_phone(str(value)) if value else ""

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
+from metavast.catalog.demo import seed_catalog
 from metavast.storefront.demo import seed_pages
 
 
@@ -14,4 +15,6 @@ class Command(BaseCommand):
     def handle(self, *args, products=None, **options):
         pages = seed_pages()
         self.stdout.write(f"pages: {pages}")
+        catalog = seed_catalog(products=products)
+        self.stdout.write("catalog: " + ", ".join(f"{k}={v}" for k, v in catalog.items()))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

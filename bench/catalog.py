@@ -1,0 +1,277 @@
+"""Catalog benchmark: 100,000 products on PostgreSQL, production settings, gunicorn with two
+workers on 127.0.0.1, wrk with 16 connections. Run by hand:
+
+    .venv/bin/python bench/catalog.py            # seeds the bench database on first run
+
+What is measured, beside the framework floor (/ping) of the same run:
+
+- warm: one URL again and again; the page comes from the cache (Redis).
+- cold: every request asks for a page not asked for before (category x sort x page x stock
+  filter, a different product, a different search), so each one misses the page cache and
+  renders from the database. The small shared caches (category tree, facets, header) stay warm
+  as they would in a running shop.
+- uncached: a second server with the page cache switched off (config.settings.bench_nocache),
+  so every request renders its page from the database.
+- the two-word Persian search «گوشی سامسونگ» on that server, with 16 connections and with 1
+  (the latency of one search when the server is not queueing requests).
+
+Uses its own database (mv_bench), Redis database 12 and var directory, so it never touches the
+development or test data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from lib import HEADER, Result, bench_env, manage, serve
+
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/mv_bench"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
+TWO_WORDS = "گوشی سامسونگ"
+WORDS = [
+    "گوشی",
+    "سامسونگ",
+    "اپل",
+    "شیائومی",
+    "لپ‌تاپ",
+    "ایسوس",
+    "لنوو",
+    "کتاب",
+    "حافظ",
+    "سعدی",
+    "رمان",
+    "میز",
+    "صندلی",
+    "فرش",
+    "کفش",
+    "کیف",
+    "هدفون",
+    "تبلت",
+    "ساعت",
+    "۱۲۸",
+    "256",
+    "گیگابایت",
+    "مشکی",
+    "چوب",
+    "کتری",
+    "لگو",
+    "پازل",
+    "شامپو",
+    "مانتو",
+    "پیراهن",
+]
+SORTS = ["newest", "cheapest", "dearest", "bestselling"]
+# Production refuses to start without the invoice seller; .env.example's dummy values.
+SELLER = {
+    "SELLER_NAME": "فروشگاه اینترنتی متاوست",
+    "SELLER_ECONOMIC_NUMBER": "10380284790",
+    "SELLER_NATIONAL_ID": "10380284790",
+    "SELLER_REGISTRATION_NUMBER": "123456",
+    "SELLER_ADDRESS": "تهران، خیابان نمونه، پلاک ۱",
+    "SELLER_POSTAL_CODE": "1511111111",
+    "SELLER_PHONE": "02188776655",
+    "MOADIAN_MEMORY_ID": "A1B2C3",
+}
+
+LUA = """
+local paths = {}
+local counter = 0
+local threads = 0
+function setup(thread)
+  thread:set("id", threads)
+  threads = threads + 1
+end
+function init(args)
+  for line in io.lines("%(file)s") do paths[#paths + 1] = line end
+  counter = id
+end
+function request()
+  counter = counter + %(threads)d
+  return wrk.format("GET", paths[(counter %% #paths) + 1])
+end
+"""
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def wrk(name, url, *, connections, duration, threads, script=None) -> Result:
+    """lib.wrk, with the percentile lines matched at the start of their line: lib's pattern
+    also matches a "+/- Stdev" column such as «81.50%»."""
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if script:
+        args += ["-s", script]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    errors = sum(
+        int(m.group(1))
+        for m in (
+            re.search(r"Non-2xx or 3xx responses: (\d+)", out),
+            re.search(r"Socket errors: .*?timeout (\d+)", out),
+        )
+        if m
+    )
+    return Result(name, rps, p50, p99, errors)
+
+
+def psql(database_url: str, sql: str) -> list[str]:
+    out = subprocess.run(
+        ["psql", database_url, "-tAc", sql], capture_output=True, text=True, check=True
+    ).stdout
+    return [line for line in out.splitlines() if line]
+
+
+def ensure_database(url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin_url = url.rsplit("/", 1)[0] + "/postgres"
+    if not name.replace("_", "").isalnum():
+        raise SystemExit(f"unexpected database name: {name!r}")
+    if not psql(admin_url, f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):  # noqa: S608
+        psql(admin_url, f"CREATE DATABASE {name}")
+
+
+def url_script(var_dir: Path, name: str, paths: list[str], threads: int) -> str:
+    listing = var_dir / f"{name}.txt"
+    listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    script = var_dir / f"{name}.lua"
+    script.write_text(LUA % {"file": listing, "threads": threads}, encoding="utf-8")
+    return str(script)
+
+
+def cold_paths(database_url: str, rng: random.Random) -> dict[str, list[str]]:
+    categories = psql(database_url, "SELECT slug FROM catalog_category")
+    category_paths = [
+        f"/c/{slug}/?{urlencode(q)}"
+        for slug in categories
+        for sort in SORTS
+        for page in range(1, 41)
+        for q in ({"sort": sort, "page": page}, {"sort": sort, "page": page, "stock": "1"})
+    ]
+    slugs = psql(database_url, "SELECT slug FROM catalog_product ORDER BY random() LIMIT 30000")
+    product_paths = [f"/product/{quote(slug)}/" for slug in slugs]
+    search_paths = [
+        f"/search/?{urlencode({'q': f'{a} {b}', 'sort': sort, 'page': page})}"
+        for a in WORDS
+        for b in WORDS
+        if a != b
+        for sort in ("relevance", "cheapest")
+        for page in (1, 2)
+    ]
+    for paths in (category_paths, product_paths, search_paths):
+        rng.shuffle(paths)
+    return {"category": category_paths, "product": product_paths, "search": search_paths}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--duration", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+
+    database_url = os.environ.get("DATABASE_URL") or DEFAULT_DB
+    redis_url = os.environ.get("BENCH_REDIS_URL") or DEFAULT_REDIS
+    var_dir = Path(tempfile.gettempdir()) / "metavast-bench-catalog"
+    var_dir.mkdir(exist_ok=True)
+    env = bench_env(
+        METAVAST_VAR_DIR=str(var_dir),
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        **{k: os.environ.get(k, v) for k, v in SELLER.items()},
+    )
+    nocache_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings.bench_nocache"}
+
+    ensure_database(database_url)
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("collectstatic", "--noinput", "-v0", env=env)
+    have = int(psql(database_url, "SELECT count(*) FROM catalog_product")[0])
+    seed_note = f"already seeded ({have:,} products)"
+    if have < args.products:
+        started = time.monotonic()
+        manage("seed_demo", "--products", str(args.products), env=env)
+        seed_note = f"seed_demo --products {args.products}: {time.monotonic() - started:.1f} s"
+        psql(database_url, "VACUUM ANALYZE")
+    count = int(psql(database_url, "SELECT count(*) FROM catalog_product")[0])
+    rng = random.Random(7)
+    cold = {
+        k: url_script(var_dir, k, v, args.threads) for k, v in cold_paths(database_url, rng).items()
+    }
+    first_slug = psql(database_url, "SELECT slug FROM catalog_product ORDER BY id LIMIT 1")[0]
+    product = f"/product/{quote(first_slug)}/"
+    search_warm = "/search/?" + urlencode({"q": TWO_WORDS})
+    subprocess.run(["redis-cli", "-u", redis_url, "FLUSHDB"], check=True, capture_output=True)
+
+    def run(name, base, path="", script=None, connections=args.connections) -> Result:
+        result = wrk(
+            name,
+            base + path,
+            connections=connections,
+            duration=args.duration,
+            threads=min(args.threads, connections),
+            script=script,
+        )
+        print(result.row(), flush=True)
+        return result
+
+    print(f"\nMetavast catalog bench — PostgreSQL, {count:,} products, {seed_note}")
+    print(
+        f"gunicorn 2 workers (production settings), wrk {args.connections} connections, "
+        f"{args.duration} s per row\n"
+    )
+    print(HEADER)
+    results: dict[str, Result] = {}
+    with serve(env) as base:
+        for path in ("/c/mobile/", product, search_warm):
+            subprocess.run(["curl", "-s", "-o", "/dev/null", base + path], check=True)
+        results["floor"] = run("/ping (framework floor)", base, "/ping")
+        results["cat_warm"] = run("category, warm", base, "/c/mobile/")
+        results["product_warm"] = run("product, warm", base, product)
+        results["search_warm"] = run("search, warm", base, search_warm)
+        results["cat_cold"] = run("category, cold (unique URLs)", base, script=cold["category"])
+        results["product_cold"] = run("product, cold (unique URLs)", base, script=cold["product"])
+        results["search_cold"] = run("search, cold (unique URLs)", base, script=cold["search"])
+    with serve(nocache_env) as base:
+        results["nc_floor"] = run("/ping, page cache off", base, "/ping")
+        results["cat_nc"] = run("category, page cache off", base, script=cold["category"])
+        results["product_nc"] = run("product, page cache off", base, script=cold["product"])
+        results["search_nc"] = run("search, page cache off", base, script=cold["search"])
+        two = "/search/?" + urlencode({"q": TWO_WORDS})
+        results["two16"] = run("«گوشی سامسونگ» uncached, 16 c", base, two)
+        results["two1"] = run("«گوشی سامسونگ» uncached, 1 c", base, two, connections=1)
+
+    floor = results["floor"].rps
+    print("\nGoals (issue 3):")
+    for key, label in (("cat", "category"), ("product", "product"), ("search", "search")):
+        warm, cold_r = results[f"{key}_warm"], results[f"{key}_cold"]
+        print(
+            f"- {label:<8}: cold p99 {cold_r.p99_ms:6.1f} ms (goal < 100)"
+            f" | page-cache-off p99 {results[f'{key}_nc'].p99_ms:6.1f} ms"
+            f" | warm {warm.rps / floor:5.0%} of floor (goal >= 50%)"
+        )
+    print(
+        f"- two-word search uncached p99: {results['two16'].p99_ms:.1f} ms with 16 connections,"
+        f" {results['two1'].p99_ms:.1f} ms with 1 (goal < 50)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Writes of the accounts domain, by topic: codes, auth, contacts, addresses, sessions, staff."""

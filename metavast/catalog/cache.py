@@ -1,0 +1,103 @@
+"""Version numbers that invalidate cached catalog pages without deleting anything.
+
+Every cached page is stored with the catalog version (listings, search, home, navigation)
+and, for a product page, that product's version, and is served only while those are still
+current; the page and the current versions come back in one round trip (`lookup`). Services bump them after commit: a price change,
+a new product or an availability change bumps the catalog version, a stock count that leaves
+the product buyable bumps only the product's version. Old entries are never read again and
+expire on their own.
+
+A missing version starts from the clock, not from 1, so an evicted counter can never lead
+back to a stale page that is still in the cache.
+
+With the local-memory cache (the embedded default, no Redis) each gunicorn worker has its
+own cache, so a bump reaches only the worker that made the change; pages are then kept for a
+short time only (PAGE_TTL_LOCAL) to bound how long another worker can show an old price.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+CATALOG_KEY = "catalog:v"
+PRODUCT_KEY = "catalog:pv:{}"  # by slug: the page knows the slug before any query
+PAGE_TTL_SHARED = 300
+PAGE_TTL_LOCAL = 30
+
+
+def _seed() -> int:
+    return time.time_ns() // 1000
+
+
+def _get_or_seed(key: str) -> int:
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, _seed(), None)
+        value = cache.get(key) or _seed()
+    return int(value)
+
+
+def catalog_version() -> int:
+    return _get_or_seed(CATALOG_KEY)
+
+
+def product_key(slug: str) -> str:
+    return PRODUCT_KEY.format(hashlib.sha256(slug.encode()).hexdigest()[:24])
+
+
+def versions(slug: str) -> tuple[int, int]:
+    keys = [CATALOG_KEY, product_key(slug)]
+    found = cache.get_many(keys)
+    catalog = found.get(keys[0]) or _get_or_seed(keys[0])
+    product = found.get(keys[1]) or _get_or_seed(keys[1])
+    return int(catalog), int(product)
+
+
+def lookup(key: str, *, slug: str | None = None) -> tuple[dict | None, tuple]:
+    """One round trip: the cached page and the versions it must have been built with.
+
+    Returns (entry or None, current versions). An entry built under older versions is a miss.
+    """
+    version_keys = [CATALOG_KEY] + ([product_key(slug)] if slug is not None else [])
+    found = cache.get_many([key, *version_keys])
+    current = tuple(
+        int(found[k]) if found.get(k) is not None else _get_or_seed(k) for k in version_keys
+    )
+    entry = found.get(key)
+    if entry is not None and tuple(entry.get("versions", ())) == current:
+        return entry, current
+    return None, current
+
+
+def _bump(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # not there (evicted, or never read): start a fresh, higher number
+        cache.set(key, _seed(), None)
+
+
+def bump_catalog() -> None:
+    _bump(CATALOG_KEY)
+
+
+def bump_product_slugs(slugs) -> None:
+    for slug in set(slugs):
+        _bump(product_key(slug))
+
+
+def page_ttl() -> int:
+    backend = settings.CACHES["default"]["BACKEND"].lower()
+    return PAGE_TTL_SHARED if "redis" in backend or "memcache" in backend else PAGE_TTL_LOCAL
+
+
+def page_cache_enabled() -> bool:
+    return getattr(settings, "CATALOG_PAGE_CACHE", True)
+
+
+def page_key(kind: str, identity: str) -> str:
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
+    return f"catalog:page:{kind}:{digest}"

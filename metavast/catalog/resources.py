@@ -1,0 +1,155 @@
+"""CSV import and export of the catalog, one row per variant (django-import-export).
+
+Export escapes every cell that a spreadsheet would run as a formula (starting with = + - @,
+tab or carriage return) by prefixing an apostrophe: a product title is staff input and a
+CSV is opened in Excel.
+
+Import goes through the services like any other write: a known SKU updates price and stock
+(audited, as staff edits), an unknown SKU creates the variant, and its product when the slug
+is new.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from import_export import fields, resources
+from import_export.widgets import IntegerWidget
+
+from metavast.catalog.models import Brand, Category, Product, Variant
+from metavast.catalog.services import (
+    product_create,
+    stock_set,
+    variant_create,
+    variant_set_price,
+)
+from metavast.core.errors import DomainError
+from metavast.core.text import to_ascii_digits
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+OPTION_SEPARATOR = "؛"
+
+
+def escape_formula(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def options_text(options) -> str:
+    return f" {OPTION_SEPARATOR} ".join(f"{n}: {v}" for n, v in options or [])
+
+
+def parse_options(text: str) -> list[tuple[str, str]]:
+    pairs = []
+    for part in (text or "").split(OPTION_SEPARATOR):
+        name, _, value = part.partition(":")
+        if name.strip() and value.strip():
+            pairs.append((name.strip(), value.strip()))
+    return pairs
+
+
+class LenientInteger(IntegerWidget):
+    """Accepts Persian digits and thousands separators as staff type them."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, str):
+            value = to_ascii_digits(value).replace(",", "").replace("٬", "").strip()
+        return super().clean(value, row=row, **kwargs)
+
+
+class VariantResource(resources.ModelResource):
+    sku = fields.Field(attribute="sku", column_name="sku")
+    product_slug = fields.Field(attribute="product__slug", column_name="product_slug")
+    product_title = fields.Field(attribute="product__title", column_name="product_title")
+    category_slug = fields.Field(
+        attribute="product__category__slug", column_name="category_slug", readonly=True
+    )
+    brand = fields.Field(attribute="product__brand__name", column_name="brand", readonly=True)
+    options = fields.Field(column_name="options", readonly=True)
+    price = fields.Field(attribute="price", column_name="price", widget=LenientInteger())
+    compare_at_price = fields.Field(
+        attribute="compare_at_price", column_name="compare_at_price", widget=LenientInteger()
+    )
+    on_hand = fields.Field(attribute="on_hand", column_name="on_hand", widget=LenientInteger())
+
+    class Meta:
+        model = Variant
+        import_id_fields = ("sku",)
+        fields = (
+            "sku",
+            "product_slug",
+            "product_title",
+            "category_slug",
+            "brand",
+            "options",
+            "price",
+            "compare_at_price",
+            "on_hand",
+        )
+        skip_unchanged = True
+        report_skipped = False
+
+    def get_queryset(self):
+        return Variant.objects.select_related("product__category", "product__brand").order_by(
+            "product_id", "position", "id"
+        )
+
+    def dehydrate_options(self, variant: Variant) -> str:
+        return options_text(variant.options)
+
+    def export_field(self, field, instance, **kwargs):
+        return escape_formula(super().export_field(field, instance, **kwargs))
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute and "__" in field.attribute:
+            return  # related columns are read in save_instance, never set through the variant
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+
+    @transaction.atomic
+    def save_instance(self, instance: Variant, is_create: bool, row, **kwargs):
+        actor = kwargs.get("user")
+        try:
+            if is_create:
+                self._create(instance, row)
+            else:
+                self._update(instance, actor)
+        except DomainError as error:
+            raise ValueError(str(error.message)) from error
+
+    def _create(self, instance: Variant, row) -> None:
+        slug = (row.get("product_slug") or "").strip()
+        product = Product.objects.filter(slug=slug).first() if slug else None
+        if product is None:
+            category = Category.objects.filter(
+                slug=(row.get("category_slug") or "").strip()
+            ).first()
+            if category is None or not (row.get("product_title") or "").strip():
+                raise ValueError("برای کالای تازه، product_title و category_slug معتبر لازم است.")
+            brand = Brand.objects.filter(name=(row.get("brand") or "").strip()).first()
+            product = product_create(
+                title=row["product_title"].strip(), slug=slug, category=category, brand=brand
+            )
+        created = variant_create(
+            product=product,
+            sku=instance.sku,
+            price=instance.price,
+            compare_at_price=instance.compare_at_price,
+            on_hand=instance.on_hand or 0,
+            options=parse_options(row.get("options") or ""),
+        )
+        instance.pk = created.pk
+
+    def _update(self, instance: Variant, actor) -> None:
+        current = Variant.objects.get(pk=instance.pk)
+        if (instance.price, instance.compare_at_price) != (
+            current.price,
+            current.compare_at_price,
+        ):
+            variant_set_price(
+                variant=current,
+                price=instance.price,
+                compare_at_price=instance.compare_at_price,
+                actor=actor,
+            )
+        if instance.on_hand != current.on_hand:
+            stock_set(variant_id=current.pk, on_hand=instance.on_hand, actor=actor)

@@ -1,0 +1,200 @@
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from metavast.audit.models import AuditEvent
+from metavast.catalog.models import Product, ProductImage, Variant
+from metavast.catalog.resources import VariantResource, escape_formula
+from metavast.catalog.tests import factories
+
+pytestmark = pytest.mark.django_db
+ADMIN = "/admin/catalog"
+
+
+def test_admin_screens_open(staff_client):
+    product = factories.product("گوشی", variants=2)
+    for url in (
+        f"{ADMIN}/category/",
+        f"{ADMIN}/category/add/",
+        f"{ADMIN}/brand/",
+        f"{ADMIN}/product/",
+        f"{ADMIN}/product/{product.pk}/change/",
+        f"{ADMIN}/variant/",
+        f"{ADMIN}/variant/export/",
+        f"{ADMIN}/variant/import/",
+        f"{ADMIN}/zeroresultquery/",
+    ):
+        assert staff_client.get(url).status_code == 200, url
+
+
+def test_admin_creates_a_subcategory(staff_client, django_capture_on_commit_callbacks):
+    root = factories.category(name="کالای دیجیتال", slug="digital")
+    data = {
+        "name": "تبلت",
+        "slug": "tablet",
+        "description": "",
+        "is_visible": "on",
+        "position": "0",
+        "treebeard_position": "sorted-child",
+        "treebeard_ref_node": root.pk,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(f"{ADMIN}/category/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    from metavast.catalog.models import Category
+
+    child = Category.objects.get(slug="tablet")
+    assert Category.objects.get_parent(child) == root
+    assert client_html(staff_client, "/c/tablet/")
+
+
+def client_html(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_admin_search_is_persian_aware(staff_client):
+    factories.product("کتاب بوف کور")
+    factories.product("میز تحریر")
+    html = staff_client.get(f"{ADMIN}/product/", {"q": "كتاب"}).content.decode()
+    assert "کتاب بوف کور" in html and "میز تحریر" not in html
+
+
+def test_bulk_price_action(staff_client, staff_user):
+    a = factories.product("الف", price=1_000_000)
+    b = factories.product("ب", price=2_000_000)
+    data = {"action": "bulk_price", "_selected_action": [a.pk, b.pk]}
+    form_page = staff_client.post(f"{ADMIN}/product/", data)
+    assert "درصد تغییر قیمت" in form_page.content.decode()
+
+    staff_client.post(f"{ADMIN}/product/", {**data, "apply": "1", "percent": "-10"})
+
+    assert sorted(Variant.objects.values_list("price", flat=True)) == [900_000, 1_800_000]
+    assert Product.objects.get(pk=a.pk).price == 900_000
+    assert AuditEvent.objects.filter(action="catalog.price_bulk_changed").count() == 2
+
+
+def test_bulk_stock_action(staff_client):
+    a = factories.product("الف", on_hand=0)
+    data = {"action": "bulk_stock", "_selected_action": [a.pk], "apply": "1", "on_hand": "7"}
+    staff_client.post(f"{ADMIN}/product/", data)
+    assert a.variants.get().on_hand == 7
+    assert Product.objects.get(pk=a.pk).in_stock is True
+
+
+def _inline_data(product, **variant_changes):
+    variant = product.variants.get()
+    data = {
+        "title": product.title,
+        "slug": product.slug,
+        "category": product.category_id,
+        "brand": "",
+        "description": "",
+        "is_published": "on",
+        "variants-TOTAL_FORMS": "1",
+        "variants-INITIAL_FORMS": "1",
+        "variants-0-id": variant.pk,
+        "variants-0-product": product.pk,
+        "variants-0-sku": variant.sku,
+        "variants-0-options": '[["رنگ", "آبی"]]',
+        "variants-0-price": variant.price,
+        "variants-0-compare_at_price": "",
+        "variants-0-on_hand": variant.on_hand,
+        "variants-0-is_active": "on",
+        "variants-0-position": "0",
+        "specs-TOTAL_FORMS": "0",
+        "specs-INITIAL_FORMS": "0",
+        "images-TOTAL_FORMS": "1",
+        "images-INITIAL_FORMS": "0",
+        "images-0-product": product.pk,
+        "images-0-alt": "",
+        "images-0-position": "0",
+    }
+    data.update({f"variants-0-{k}": v for k, v in variant_changes.items()})
+    return data
+
+
+def test_product_form_routes_price_and_stock_through_services(staff_client):
+    product = factories.product("گوشی", price=1_000_000, on_hand=1)
+    data = _inline_data(product, price="1200000", on_hand="4")
+    data["images-0-upload"] = factories.image_upload()
+
+    response = staff_client.post(f"{ADMIN}/product/{product.pk}/change/", data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    variant = product.variants.get()
+    assert (variant.price, variant.on_hand) == (1_200_000, 4)
+    assert {"catalog.price_changed", "catalog.stock_set"} <= set(
+        AuditEvent.objects.values_list("action", flat=True)
+    )
+    image = ProductImage.objects.get(product=product)
+    assert image.large.name.endswith(".webp")
+    assert Product.objects.get(pk=product.pk).cover_thumb == image.thumb.name
+
+
+def test_product_form_refuses_fake_image(staff_client):
+    product = factories.product("گوشی")
+    data = _inline_data(product)
+    data["images-0-upload"] = SimpleUploadedFile("x.png", b"<?php echo 1; ?>")
+    response = staff_client.post(f"{ADMIN}/product/{product.pk}/change/", data)
+    assert response.status_code == 200  # the form again, with the error
+    assert not ProductImage.objects.exists()
+
+
+def test_csv_export_escapes_formulas(staff_client):
+    factories.product('=HYPERLINK("http://evil")', price=1_000_000)
+    factories.product("+98 گوشی")
+    factories.product("@SUM(A1)")
+    factories.product("-2+3")
+    factories.product("گوشی معمولی")
+
+    response = staff_client.post(
+        f"{ADMIN}/variant/export/", {"format": "0", "resource": "0", **_all_fields()}
+    )
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    exported = {row["product_title"] for row in rows}
+    assert exported == {
+        '\'=HYPERLINK("http://evil")',
+        "'+98 گوشی",
+        "'@SUM(A1)",
+        "'-2+3",
+        "گوشی معمولی",
+    }
+
+
+def _all_fields():
+    return {f"variantresource_{name}": "on" for name in VariantResource._meta.fields}
+
+
+def test_escape_formula():
+    assert escape_formula("=1+1") == "'=1+1"
+    assert escape_formula("\tx") == "'\tx"
+    assert escape_formula("ok") == "ok"
+    assert escape_formula(5) == 5
+
+
+def test_csv_import_updates_and_creates_through_services(staff_user):
+    cat = factories.category(name="کتاب", slug="books")
+    product = factories.product("گوشی", price=1_000_000, on_hand=1)
+    sku = product.variants.get().sku
+    rows = [
+        "sku,product_slug,product_title,category_slug,brand,options,price,compare_at_price,on_hand",
+        f'{sku},{product.slug},گوشی,,,,"۱٬۵۰۰٬۰۰۰",,9',
+        "NEW-1,new-book,کتاب تازه,books,,جلد: شومیز,500000,,3",
+    ]
+    import tablib
+
+    dataset = tablib.Dataset().load("\n".join(rows), format="csv")
+    result = VariantResource().import_data(dataset, dry_run=False, user=staff_user)
+
+    assert not result.has_errors(), [r.errors for r in result.rows if r.errors]
+    variant = Variant.objects.get(sku=sku)
+    assert (variant.price, variant.on_hand) == (1_500_000, 9)
+    created = Product.objects.get(slug="new-book")
+    assert (created.category_id, created.price, created.in_stock) == (cat.pk, 500_000, True)
+    assert created.variants.get().options == [["جلد", "شومیز"]]
+    assert AuditEvent.objects.filter(action="catalog.price_changed").exists()

@@ -1,0 +1,148 @@
+"""The issue's search examples, ranking, suggestions, typos and the zero-result report."""
+
+import pytest
+
+from metavast.catalog import listing, search
+from metavast.catalog.models import Product, ZeroResultQuery
+from metavast.catalog.services import search_miss_record
+from metavast.catalog.services.bulk import ProductDraft, _documents
+from metavast.catalog.tests import factories
+
+pytestmark = pytest.mark.django_db
+ZWNJ = "\u200c"
+
+
+def titles(query: str) -> list[str]:
+    qs = search.by_relevance(search.matching(Product.objects.visible(), query))
+    return list(qs.values_list("title", flat=True))
+
+
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("کتاب بوف کور", "كتاب"),  # Arabic kaf
+        ("میز تحریر چوبی", "ميز"),  # Arabic yeh
+        ("آنچه میخواهم", f"می{ZWNJ}خواهم"),
+        ("آنچه میخواهم", "می خواهم"),
+        (f"آنچه می{ZWNJ}خواهم", "میخواهم"),
+        (f"آنچه می{ZWNJ}خواهم", "می خواهم"),
+        ("آنچه می خواهم", "میخواهم"),
+        ("آنچه می خواهم", f"می{ZWNJ}خواهم"),
+        ("گوشی گلکسی 128 گیگابایت", "۱۲۸"),  # Persian digits
+        ("گوشی گلکسی 128 گیگابایت", "١٢٨"),  # Arabic-Indic digits
+        ("گوشی گلکسی ۱۲۸ گیگابایت", "128"),
+        ("کتاب بوف کور", "کتاب "),  # trailing space
+        ("کتاب بوف کور", "کِتابٌ"),  # diacritics
+        ("کتاب بوف کور", "کـــتاب"),  # kashida
+        ("کتاب بوف کور", "\u200fکتاب\u200e"),  # bidi marks
+    ],
+)
+def test_persian_spellings_match(stored, typed):
+    factories.product(stored)
+    factories.product("لپ‌تاپ ایسوس")  # must not match
+
+    assert titles(typed) == [stored]
+
+
+def test_two_words_must_both_match_anywhere():
+    factories.product("گوشی موبایل سامسونگ گلکسی")
+    factories.product("گوشی موبایل اپل")
+    assert titles("گوشی سامسونگ") == ["گوشی موبایل سامسونگ گلکسی"]
+
+
+def test_matches_brand_category_and_specs():
+    cat = factories.category(name="رمان و داستان")
+    storage = factories.attribute()
+    brand = factories.brand(name="نشر چشمه", latin="Cheshmeh")
+    factories.product("بوف کور", cat=cat, brand=brand, specs=[(storage, "۲۵۶ گیگ")])
+
+    for query in ("نشر چشمه", "cheshmeh", "رمان", "256"):
+        assert titles(query) == ["بوف کور"], query
+
+
+def test_title_hits_rank_first():
+    attr = factories.attribute(name="نویسنده", slug="author")
+    factories.product("دفتر یادداشت", specs=[(attr, "حافظ")], on_hand=5)
+    factories.product("دیوان حافظ", on_hand=5)
+    factories.product("حافظ و دیوان او", on_hand=5)
+
+    assert titles("حافظ") == ["حافظ و دیوان او", "دیوان حافظ", "دفتر یادداشت"]
+
+
+def test_empty_and_junk_queries_find_nothing():
+    factories.product("کتاب")
+    assert titles("") == []
+    assert titles("   \u200c ") == []
+    assert titles("\x00") == []
+
+
+def test_typo_tolerance():
+    factories.product("گوشی موبایل سامسونگ گلکسی")
+    factories.product("کتاب بوف کور")
+
+    for typed in ("سامسوگ", "گوشي سامسوگ", "گلکسي سامسنگ"):
+        result = listing.browse(listing.Filters(query=typed, sort="relevance"))
+
+        assert result.fuzzy is True, typed
+        assert [i["title"] for i in result.items] == ["گوشی موبایل سامسونگ گلکسی"], typed
+    assert search.corrected_query("کتاپ بوف") == "کتاب بوف"
+    nothing = listing.browse(listing.Filters(query="زرافه", sort="relevance"))
+    assert (nothing.count, nothing.fuzzy) == (0, False)
+
+
+def test_bulk_documents_equal_service_documents():
+    brand = factories.brand(name="اپل", latin="Apple")
+    draft = ProductDraft(
+        title="گوشی  آیفون ۱۵", slug="x", category_id=1, brand_id=brand.pk, specs=[(1, "۱۲۸ گیگ")]
+    )
+    assert _documents(draft, brand, ["کالای دیجیتال", "گوشی"]) == search.documents(
+        title="گوشی  آیفون ۱۵",
+        brand=["اپل", "Apple"],
+        categories=["کالای دیجیتال", "گوشی"],
+        specs=["۱۲۸ گیگ"],
+    )
+
+
+def test_suggestions_while_typing(client):
+    cat = factories.category(name="گوشی موبایل", slug="mobile")
+    factories.product("گوشی سامسونگ گلکسی", cat=cat)
+    html = client.get("/search/suggest/", {"q": "گوشی سام"}).content.decode()
+    assert "گوشی سامسونگ گلکسی" in html
+    html = client.get("/search/suggest/", {"q": "گوشي"}).content.decode()
+    assert "/c/mobile/" in html and "گوشی سامسونگ گلکسی" in html
+    assert client.get("/search/suggest/", {"q": "گ"}).content == b""
+
+
+def test_zero_result_queries_counted_in_aggregate(client):
+    factories.product("کتاب")
+    client.get("/search/", {"q": "قطعه یدکی  "})
+    client.get("/search/", {"q": "قطعه يدكي"})  # Arabic letters: the same normalised query
+    client.get("/search/", {"q": "کتاب"})  # found: not counted
+
+    rows = list(ZeroResultQuery.objects.values_list("query", "count"))
+    assert rows == [("قطعه یدکی", 2)]
+    field_names = {f.name for f in ZeroResultQuery._meta.get_fields()}
+    assert field_names == {"id", "query", "count", "first_seen", "last_seen"}
+
+
+def test_zero_result_counted_even_when_page_is_cached(client):
+    client.get("/search/", {"q": "ناموجود"})
+    response = client.get("/search/", {"q": "ناموجود"})
+    assert response["X-Catalog-Cache"] == "hit"
+    assert ZeroResultQuery.objects.get().count == 2
+
+
+def test_queries_that_look_personal_are_not_recorded():
+    assert search_miss_record(query="09121234567") is None
+    assert search_miss_record(query="ali@example.com") is None
+    assert not ZeroResultQuery.objects.exists()
+
+
+def test_zero_result_report_for_staff(staff_client):
+    search_miss_record(query="چای ساز")
+    search_miss_record(query="چای ساز")
+    search_miss_record(query="کفش")
+    response = staff_client.get("/admin/catalog/zeroresultquery/")
+    assert response.status_code == 200, response
+    html = response.content.decode()
+    assert html.index("چای ساز") < html.index("کفش")

@@ -1,0 +1,305 @@
+"""Storefront pages of the catalog: category listing, product page, search, suggestions.
+
+Anonymous pages are cached whole (see `_cached`), but only for requests that carry no
+session or messages cookie: such a request is certainly anonymous and has nothing personal
+to show, so the page every such visitor gets is the same. Anyone with a session gets a
+fresh render. Responses that set a cookie are never stored.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.core.cache import cache
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_GET
+from django.views.static import serve as static_serve
+
+from metavast.catalog import cache as catalog_cache
+from metavast.catalog import listing, search
+from metavast.catalog.models import Product, ProductSpec, Variant
+from metavast.catalog.services import search_miss_record
+from metavast.catalog.tree import category_tree
+from metavast.core.money import format_toman
+from metavast.core.text import to_persian_digits
+
+SUGGESTIONS = 6
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    """An htmx swap wants the fragment; a history restore wants the whole page."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return (
+        catalog_cache.page_cache_enabled()
+        and request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def _cached(request: HttpRequest, key: str, render_page, *, slug: str | None = None):
+    """Serve `key` from the cache or render and store it. render_page returns
+    (response, extra) where extra is stored beside the page and returned on a hit."""
+    if not _cacheable(request):
+        return render_page()
+    hit, versions = catalog_cache.lookup(key, slug=slug)
+    if hit is not None:
+        response = HttpResponse(hit["content"], content_type=hit["content_type"])
+        response["X-Catalog-Cache"] = "hit"
+        return response, hit["extra"]
+    response, extra = render_page()
+    if response.status_code == 200 and not response.cookies:
+        entry = {
+            "content": response.content,
+            "content_type": response["Content-Type"],
+            "extra": extra,
+            "versions": versions,
+        }
+        cache.set(key, entry, catalog_cache.page_ttl())
+    return response, extra
+
+
+def _vary(response: HttpResponse) -> HttpResponse:
+    response["Vary"] = "HX-Request, Cookie"
+    return response
+
+
+def _listing_context(request, result, *, base_path: str) -> dict:
+    filters = result.filters
+    return {
+        "result": result,
+        "filters": filters,
+        "sorts": [
+            (key, label, f"{base_path}?{filters.querystring(sort=key, page=None)}")
+            for key, label in listing.SORTS.items()
+            if key != "relevance" or filters.query
+        ],
+        "base_path": base_path,
+        "next_url": f"{base_path}?{filters.querystring(page=filters.page + 1)}",
+        "previous_url": f"{base_path}?{filters.querystring(page=filters.page - 1)}",
+        "page_text": to_persian_digits(filters.page),
+        "pages_text": to_persian_digits(result.pages),
+        "count_text": to_persian_digits(result.count),
+        "min_toman": filters.min_price // 10 if filters.min_price is not None else "",
+        "max_toman": filters.max_price // 10 if filters.max_price is not None else "",
+        "MEDIA_URL": settings.MEDIA_URL,
+    }
+
+
+def _facets_view(facets: dict, filters) -> dict:
+    """Facets with the shopper's current choices ticked (decided here, not in the template)."""
+    brands = set(filters.brands)
+    return {
+        "brands": [{**b, "checked": b["slug"] in brands} for b in facets["brands"]],
+        "attributes": [
+            {
+                **a,
+                "values": [
+                    {**v, "checked": v["key"] in filters.specs.get(a["slug"], ())}
+                    for v in a["values"]
+                ],
+            }
+            for a in facets["attributes"]
+        ],
+    }
+
+
+@require_GET
+def category(request: HttpRequest, slug: str) -> HttpResponse:
+    filters = listing.parse_filters(request.GET, default_sort="newest")
+    filters.query = ""  # the category page does not search; /search/ does
+    htmx = _is_htmx(request)
+    key = catalog_cache.page_key("category", f"{slug}|{filters.identity()}|{htmx}")
+
+    def render_page():
+        tree = category_tree()
+        node = tree.find(slug)
+        if node is None:
+            raise Http404
+        filters.category = node
+        result = listing.browse(filters, media_url=settings.MEDIA_URL)
+        context = _listing_context(request, result, base_path=node.url)
+        if htmx:
+            return render(request, "catalog/partials/results.html", context), None
+        context.update(
+            node=node,
+            lineage=tree.lineage(node.id),
+            children=tree.children_of(node.id),
+            facets=_facets_view(listing.facets(node), filters),
+            canonical=node.url + (f"?page={filters.page}" if filters.page > 1 else ""),
+        )
+        return render(request, "catalog/category.html", context), None
+
+    response, _ = _cached(request, key, render_page)
+    return _vary(response)
+
+
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    filters = listing.parse_filters(request.GET, default_sort="relevance")
+    htmx = _is_htmx(request)
+    key = catalog_cache.page_key("search", f"{filters.identity()}|{htmx}")
+
+    def render_page():
+        if not filters.query:
+            context = _listing_context(
+                request,
+                listing.Result(filters=filters, items=[], count=0, pages=1),
+                base_path="/search/",
+            )
+            context["roots"] = category_tree().children_of(None)
+            return render(request, "catalog/search.html", context), False
+        result = listing.browse(filters, media_url=settings.MEDIA_URL)
+        context = _listing_context(request, result, base_path="/search/")
+        context.update(query=filters.query, roots=category_tree().children_of(None))
+        template = "catalog/partials/results.html" if htmx else "catalog/search.html"
+        return render(request, template, context), result.is_miss
+
+    response, is_miss = _cached(request, key, render_page)
+    if is_miss and filters.page == 1 and not htmx:
+        search_miss_record(query=filters.query)
+    response["X-Robots-Tag"] = "noindex"
+    return _vary(response)
+
+
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Titles and categories while the shopper types (htmx fills a list under the box)."""
+    query = search.clean_query(request.GET.get("q"))
+    if len(query) < 2:
+        return HttpResponse("")
+    key = catalog_cache.page_key("suggest", query)
+
+    def render_page():
+        qs = search.by_relevance(search.matching(Product.objects.visible(), query))
+        products = list(qs.values("title", "slug")[:SUGGESTIONS])
+        compact_query = search.compact(query)
+        categories = [
+            n
+            for n in category_tree().nodes.values()
+            if compact_query in search.compact(n.name) and category_tree().is_visible(n.id)
+        ][:3]
+        html = render_to_string(
+            "catalog/partials/suggest.html",
+            {"products": products, "categories": categories, "query": query},
+        )
+        return HttpResponse(html), None
+
+    response, _ = _cached(request, key, render_page)
+    return response
+
+
+def _product_for_page(slug: str) -> Product:
+    try:
+        return (
+            Product.objects.visible()
+            .select_related("brand", "category")
+            .prefetch_related(
+                Prefetch("variants", queryset=Variant.objects.active()),
+                "images",
+                Prefetch("specs", queryset=ProductSpec.objects.select_related("attribute")),
+            )
+            .get(slug=slug)
+        )
+    except Product.DoesNotExist:
+        raise Http404 from None
+
+
+def _variant_view(variant: Variant) -> dict:
+    discount = 0
+    if variant.compare_at_price and variant.compare_at_price > variant.price:
+        discount = round(
+            100 * (variant.compare_at_price - variant.price) / variant.compare_at_price
+        )
+    available = variant.available
+    return {
+        "id": variant.pk,
+        "sku": variant.sku,
+        "label": variant.label or variant.sku,
+        "price": variant.price,
+        "price_text": format_toman(variant.price),
+        "compare_text": format_toman(variant.compare_at_price) if discount else "",
+        "discount_text": to_persian_digits(discount) if discount else "",
+        "available": available,
+        "few_left_text": to_persian_digits(available) if 0 < available <= 3 else "",
+    }
+
+
+def _chosen_variant(variants: list[Variant], raw: str | None) -> Variant | None:
+    if raw and raw.isdigit():
+        for variant in variants:
+            if variant.pk == int(raw):
+                return variant
+    buyable = [v for v in variants if v.available > 0]
+    pool = buyable or variants
+    return min(pool, key=lambda v: (v.price, v.position, v.pk)) if pool else None
+
+
+@require_GET
+def product(request: HttpRequest, slug: str) -> HttpResponse:
+    htmx = _is_htmx(request)
+    raw_variant = request.GET.get("v", "")
+    raw_variant = raw_variant if raw_variant.isdigit() and len(raw_variant) < 19 else ""
+    key = catalog_cache.page_key("product", f"{slug}|{raw_variant}|{htmx}")
+
+    def render_page():
+        item = _product_for_page(slug)
+        variants = list(item.variants.all())
+        chosen = _chosen_variant(variants, raw_variant)
+        context = {
+            "product": item,
+            "variants": [_variant_view(v) for v in variants],
+            "chosen": _variant_view(chosen) if chosen else None,
+            "images": list(item.images.all()),
+            "specs": list(item.specs.all()),
+            "lineage": category_tree().lineage(item.category_id),
+            "canonical": item.get_absolute_url(),
+            "MEDIA_URL": settings.MEDIA_URL,
+        }
+        template = "catalog/partials/buybox.html" if htmx else "catalog/product.html"
+        return render(request, template, context), None
+
+    response, _ = _cached(request, key, render_page, slug=slug)
+    return _vary(response)
+
+
+def serve_media(request: HttpRequest, path: str) -> HttpResponse:
+    """Product images in the embedded default (settings.SERVE_MEDIA); production's web server
+    serves MEDIA_ROOT itself. MEDIA_ROOT is read per request so tests can move it."""
+    return static_serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+class CategorySitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.6
+
+    def items(self):
+        tree = category_tree()
+        return [n for n in tree.nodes.values() if tree.is_visible(n.id)]
+
+    def location(self, item):
+        return item.url
+
+
+class ProductSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.8
+    limit = 10_000
+
+    def items(self):
+        return Product.objects.visible().order_by("id").only("id", "slug", "updated_at")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+SITEMAPS = {"categories": CategorySitemap, "products": ProductSitemap}
