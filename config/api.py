@@ -82,12 +82,20 @@ def on_http_error(request, exc: HttpError):
 def mount_routers() -> None:
     """Each app contributes its router here; imported once by config.urls."""
     from metavast.accounts.api import router as accounts_router
+    from metavast.cart.api import router as cart_router
     from metavast.catalog.api import router as catalog_router
+    from metavast.checkout.api import router as checkout_router
+    from metavast.orders.api import router as orders_router
+    from metavast.payments.api import router as payments_router
     from metavast.storefront.api import router as storefront_router
 
     api.add_router("/", storefront_router)
     api.add_router("/accounts", accounts_router)
     api.add_router("/catalog", catalog_router)
+    api.add_router("/cart", cart_router)
+    api.add_router("/checkout", checkout_router)
+    api.add_router("/orders", orders_router)
+    api.add_router("/payments", payments_router)
 
 
 mount_routers()

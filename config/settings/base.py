@@ -38,6 +38,10 @@ INSTALLED_APPS = [
     "treebeard",
     "import_export",
     "metavast.catalog",
+    "metavast.cart",
+    "metavast.checkout",
+    "metavast.orders",
+    "metavast.payments",
 ]
 
 MIDDLEWARE = [

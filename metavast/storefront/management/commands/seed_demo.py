@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from metavast.catalog.demo import seed_catalog
+from metavast.checkout.demo import seed_shipping
 from metavast.storefront.demo import seed_pages
 
 
@@ -17,4 +18,6 @@ class Command(BaseCommand):
         self.stdout.write(f"pages: {pages}")
         catalog = seed_catalog(products=products)
         self.stdout.write("catalog: " + ", ".join(f"{k}={v}" for k, v in catalog.items()))
+        shipping = seed_shipping()
+        self.stdout.write("shipping: " + ", ".join(f"{k}={v}" for k, v in shipping.items()))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

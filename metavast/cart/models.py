@@ -1,0 +1,74 @@
+"""Carts: one per signed-in customer, and one per guest browser (found by a random token kept
+in the session). A line remembers the price when it was added, so the cart page can say what
+changed since; the price charged is always the variant's current price, computed on the
+server (see `pricing.py`)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class CartQuerySet(models.QuerySet):
+    def of_user(self, user):
+        return self.filter(user=user)
+
+    def of_guest(self, token: str):
+        return self.filter(user__isnull=True, token=token)
+
+    def stale_guests(self, now=None):
+        cutoff = (now or timezone.now()) - timezone.timedelta(days=settings.CART_GUEST_TTL_DAYS)
+        return self.filter(user__isnull=True, updated_at__lt=cutoff)
+
+
+class Cart(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="cart",
+    )
+    # Guest carts only: a random token stored in the guest's session.
+    token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Goes up on every change: the review page carries it, so a cart changed in another tab
+    # after review is noticed before an order is placed from it.
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "سبد خرید"
+        verbose_name_plural = "سبدهای خرید"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | Q(token__isnull=False), name="cart_has_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"cart {self.pk}"
+
+
+class CartLine(models.Model):
+    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField()
+    price_when_added = models.PositiveBigIntegerField()
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "ردیف سبد"
+        verbose_name_plural = "ردیف‌های سبد"
+        ordering = ("added_at", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "variant"], name="cartline_one_per_variant"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cartline_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id} × {self.quantity}"

@@ -1,0 +1,224 @@
+"""Writing to carts. Every change locks the cart row first, so two tabs adding at once
+cannot both pass the per-line limit or the line count; quantities are checked against the
+variant's stock now, and checked again (under stock locks) when an order is placed."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from metavast.cart.errors import (
+    CartFull,
+    InvalidQuantity,
+    ItemUnavailable,
+    LineNotFound,
+    NotEnoughStock,
+    QuantityAboveLimit,
+)
+from metavast.cart.models import Cart, CartLine
+from metavast.catalog.errors import VariantNotFound
+from metavast.catalog.models import Variant
+from metavast.core.text import to_persian_digits
+
+logger = logging.getLogger(__name__)
+
+
+def max_line_quantity() -> int:
+    return settings.CART_MAX_LINE_QUANTITY
+
+
+def check_quantity(quantity, *, allow_zero: bool = False) -> int:
+    """A whole number within 1..limit (0 too when it means "remove")."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise InvalidQuantity()
+    if quantity < (0 if allow_zero else 1):
+        raise InvalidQuantity()
+    limit = max_line_quantity()
+    if quantity > limit:
+        raise QuantityAboveLimit(
+            f"از هر کالا حداکثر {to_persian_digits(limit)} عدد می‌توانید سفارش دهید.",
+            fields={"quantity": [f"حداکثر {to_persian_digits(limit)}"]},
+        )
+    return quantity
+
+
+def _buyable_variant(variant_id) -> Variant:
+    if isinstance(variant_id, bool) or not isinstance(variant_id, int):
+        raise VariantNotFound()
+    variant = Variant.objects.select_related("product").filter(pk=variant_id).first()
+    if variant is None:
+        raise VariantNotFound()
+    if not variant.is_active or not variant.product.is_published:
+        raise ItemUnavailable()
+    return variant
+
+
+def _check_stock(variant: Variant, quantity: int) -> None:
+    available = variant.available
+    if available <= 0:
+        raise NotEnoughStock(f"«{variant.product.title}» ناموجود شده است.")
+    if quantity > available:
+        raise NotEnoughStock(
+            f"تنها {to_persian_digits(available)} عدد از «{variant.product.title}» موجود است.",
+            fields={"quantity": [f"حداکثر {to_persian_digits(available)}"]},
+        )
+
+
+def _lock(cart: Cart) -> Cart:
+    return Cart.objects.select_for_update().get(pk=cart.pk)
+
+
+def _touch(cart: Cart) -> None:
+    Cart.objects.filter(pk=cart.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    cart.refresh_from_db(fields=["version", "updated_at"])
+
+
+# --- carts ------------------------------------------------------------------------------
+
+
+def cart_get_or_create(*, user) -> Cart:
+    """The signed-in customer's cart, made on first use."""
+    cart = Cart.objects.of_user(user).first()
+    if cart is not None:
+        return cart
+    try:
+        with transaction.atomic():
+            return Cart.objects.create(user=user)
+    except IntegrityError:  # another request made it a moment ago
+        return Cart.objects.of_user(user).get()
+
+
+def cart_create_guest() -> Cart:
+    """A guest's cart; the caller keeps `cart.token` in the guest's session."""
+    return Cart.objects.create(token=secrets.token_urlsafe(32))
+
+
+# --- lines ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
+    """Put `quantity` more units of a variant in the cart (a new line or a bigger one)."""
+    check_quantity(quantity)
+    locked = _lock(cart)
+    variant = _buyable_variant(variant_id)
+    line = CartLine.objects.filter(cart=locked, variant=variant).first()
+    new_quantity = (line.quantity if line else 0) + quantity
+    check_quantity(new_quantity)
+    _check_stock(variant, new_quantity)
+    if line is None:
+        if CartLine.objects.filter(cart=locked).count() >= settings.CART_MAX_LINES:
+            raise CartFull()
+        line = CartLine.objects.create(
+            cart=locked, variant=variant, quantity=new_quantity, price_when_added=variant.price
+        )
+    else:
+        line.quantity = new_quantity
+        line.save(update_fields=["quantity"])
+    _touch(cart)
+    return line
+
+
+@transaction.atomic
+def cart_set_quantity(*, cart: Cart, variant_id: int, quantity: int) -> CartLine | None:
+    """Set a line's quantity; 0 removes it. Returns the line, or None when removed."""
+    check_quantity(quantity, allow_zero=True)
+    locked = _lock(cart)
+    line = CartLine.objects.filter(cart=locked, variant_id=variant_id).first()
+    if line is None:
+        raise LineNotFound()
+    if quantity == 0:
+        line.delete()
+        _touch(cart)
+        return None
+    if quantity > line.quantity:
+        # Lowering is always allowed (it is how a customer fixes a shortage); raising
+        # needs the variant to be on sale with enough units.
+        variant = _buyable_variant(variant_id)
+        _check_stock(variant, quantity)
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    _touch(cart)
+    return line
+
+
+@transaction.atomic
+def cart_remove(*, cart: Cart, variant_id: int) -> None:
+    locked = _lock(cart)
+    deleted, _ = CartLine.objects.filter(cart=locked, variant_id=variant_id).delete()
+    if not deleted:
+        raise LineNotFound()
+    _touch(cart)
+
+
+@transaction.atomic
+def cart_acknowledge_changes(*, cart: Cart) -> int:
+    """The customer has seen the new prices: they become the lines' reference prices."""
+    locked = _lock(cart)
+    lines = list(CartLine.objects.filter(cart=locked).select_related("variant"))
+    changed = [line for line in lines if line.price_when_added != line.variant.price]
+    for line in changed:
+        line.price_when_added = line.variant.price
+    CartLine.objects.bulk_update(changed, ["price_when_added"])
+    if changed:
+        _touch(cart)
+    return len(changed)
+
+
+@transaction.atomic
+def cart_empty(*, cart: Cart) -> None:
+    locked = _lock(cart)
+    CartLine.objects.filter(cart=locked).delete()
+    _touch(cart)
+
+
+def cart_merge(*, user, token: str) -> Cart | None:
+    """At sign-in: move the guest cart's lines into the customer's cart, then delete it.
+
+    A variant in both keeps the larger quantity (the same person likely added it twice),
+    capped at the per-line limit; stock is not checked here, the cart page shows shortages.
+    Never raises: a failed merge must not stop a sign-in, so it is logged instead.
+    """
+    try:
+        with transaction.atomic():
+            guest = Cart.objects.of_guest(token).first() if token else None
+            if guest is None:
+                return None
+            cart = cart_get_or_create(user=user)
+            # Fixed lock order: the lower id first.
+            for locked_id in sorted([cart.pk, guest.pk]):
+                Cart.objects.select_for_update().get(pk=locked_id)
+            mine = {line.variant_id: line for line in CartLine.objects.filter(cart=cart)}
+            limit = max_line_quantity()
+            for line in CartLine.objects.filter(cart=guest).order_by("pk"):
+                existing = mine.get(line.variant_id)
+                if existing is None:
+                    if len(mine) >= settings.CART_MAX_LINES:
+                        break
+                    mine[line.variant_id] = CartLine.objects.create(
+                        cart=cart,
+                        variant_id=line.variant_id,
+                        quantity=min(line.quantity, limit),
+                        price_when_added=line.price_when_added,
+                        added_at=line.added_at,
+                    )
+                elif line.quantity > existing.quantity:
+                    existing.quantity = min(line.quantity, limit)
+                    existing.save(update_fields=["quantity"])
+            guest.delete()
+            _touch(cart)
+            return cart
+    except Exception:
+        logger.exception("guest cart merge failed", extra={"user_id": user.pk})
+        return None
+
+
+def carts_purge_stale(*, now=None) -> int:
+    """Delete guest carts nobody touched for CART_GUEST_TTL_DAYS."""
+    deleted, _ = Cart.objects.stale_guests(now).delete()
+    return deleted

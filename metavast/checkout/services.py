@@ -1,0 +1,180 @@
+"""Checkout: the customer's choices step by step, then one call that places the order.
+
+Each step validates against the current data and stores the choice on the customer's
+`CheckoutDraft`, changing its key; `checkout_place` accepts only the key the review page
+showed, with the cart version it showed, so what is placed is what was reviewed. A repeated
+place with the same key returns the same order (see `order_place`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from metavast.accounts.models import Address
+from metavast.cart.models import Cart
+from metavast.cart.pricing import PricedCart, price_cart
+from metavast.checkout.errors import (
+    AddressNotFound,
+    CheckoutIncomplete,
+    CheckoutStale,
+    CodNotAllowed,
+)
+from metavast.checkout.models import CheckoutDraft
+from metavast.checkout.shipping import (
+    Quote,
+    shipping_quote,
+    shipping_quotes,
+    vat_amount,
+    vat_rate_basis_points,
+)
+from metavast.orders.models import Order, PaymentMethod
+from metavast.orders.services import Receiver, order_place
+from metavast.orders.services.placement import clean_receiver
+
+
+def checkout_draft_get(*, user) -> CheckoutDraft:
+    draft, _ = CheckoutDraft.objects.select_related("address", "shipping_method").get_or_create(
+        user=user
+    )
+    return draft
+
+
+def _lock_draft(user) -> CheckoutDraft:
+    checkout_draft_get(user=user)
+    return (
+        CheckoutDraft.objects.select_for_update(of=("self",))
+        .select_related("address", "shipping_method")
+        .get(user=user)
+    )
+
+
+@transaction.atomic
+def checkout_set_address(*, user, address_id: int, receiver: Receiver) -> CheckoutDraft:
+    address = Address.objects.of(user).filter(pk=address_id).first()
+    if address is None:
+        raise AddressNotFound()
+    receiver = clean_receiver(receiver)
+    draft = _lock_draft(user)
+    draft.address = address
+    draft.receiver_is_self = receiver.is_self
+    draft.receiver_first_name = receiver.first_name
+    draft.receiver_last_name = receiver.last_name
+    draft.receiver_mobile = receiver.mobile
+    draft.key = uuid.uuid4()
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def checkout_set_shipping(*, user, shipping_method_id: int) -> CheckoutDraft:
+    draft = _lock_draft(user)
+    if draft.address is None:
+        raise CheckoutIncomplete()
+    cart = Cart.objects.of_user(user).first()
+    weight = price_cart(cart).weight_grams
+    quote = shipping_quote(
+        method_id=shipping_method_id,
+        province=draft.address.province,
+        city=draft.address.city,
+        weight_grams=weight,
+    )
+    draft.shipping_method = quote.method
+    draft.key = uuid.uuid4()
+    draft.save()
+    return draft
+
+
+@dataclass
+class Summary:
+    priced: PricedCart
+    quote: Quote
+    vat_basis_points: int
+    vat: int
+    total: int
+
+    @property
+    def vat_percent(self) -> str:
+        return f"{self.vat_basis_points / 100:g}"
+
+
+def checkout_quotes(*, draft: CheckoutDraft, priced: PricedCart) -> list[Quote]:
+    if draft.address is None:
+        return []
+    return shipping_quotes(
+        province=draft.address.province, city=draft.address.city, weight_grams=priced.weight_grams
+    )
+
+
+def checkout_summary(*, draft: CheckoutDraft, priced: PricedCart) -> Summary:
+    """What the review page shows; the same arithmetic as `order_place`."""
+    if draft.address is None or draft.shipping_method_id is None:
+        raise CheckoutIncomplete()
+    quote = shipping_quote(
+        method_id=draft.shipping_method_id,
+        province=draft.address.province,
+        city=draft.address.city,
+        weight_grams=priced.weight_grams,
+    )
+    basis_points = vat_rate_basis_points(timezone.localdate())
+    vat = vat_amount(priced.subtotal + quote.cost, basis_points)
+    return Summary(
+        priced=priced,
+        quote=quote,
+        vat_basis_points=basis_points,
+        vat=vat,
+        total=priced.subtotal + quote.cost + vat,
+    )
+
+
+def draft_receiver(draft: CheckoutDraft) -> Receiver:
+    return Receiver(
+        is_self=draft.receiver_is_self,
+        first_name=draft.receiver_first_name,
+        last_name=draft.receiver_last_name,
+        mobile=draft.receiver_mobile,
+    )
+
+
+def checkout_place(
+    *, user, key: str, payment_method: str, cart_version: int | None, expected_total: int | None
+) -> Order:
+    """Place the reviewed checkout. The same key again returns the same order."""
+    key = str(key or "")[:64]
+    existing = Order.objects.filter(user=user, checkout_key=key).first() if key else None
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        draft = _lock_draft(user)
+        existing = Order.objects.filter(user=user, checkout_key=key).first() if key else None
+        if existing is not None:
+            return existing
+        if not key or str(draft.key) != key:
+            raise CheckoutStale()
+        if draft.address is None or draft.shipping_method_id is None:
+            raise CheckoutIncomplete()
+        if payment_method not in PaymentMethod.values:
+            raise CodNotAllowed()
+        cart = Cart.objects.of_user(user).first()
+        if cart is None or (cart_version is not None and cart.version != cart_version):
+            raise CheckoutStale()
+        order = order_place(
+            user=user,
+            cart=cart,
+            address=draft.address,
+            receiver=draft_receiver(draft),
+            shipping_method_id=draft.shipping_method_id,
+            payment_method=payment_method,
+            checkout_key=key,
+            expected_total=expected_total,
+        )
+        # The attempt is spent; another person's details leave the draft (P4).
+        draft.key = uuid.uuid4()
+        draft.receiver_is_self = True
+        draft.receiver_first_name = draft.receiver_last_name = draft.receiver_mobile = ""
+        draft.payment_method = ""
+        draft.save()
+        return order

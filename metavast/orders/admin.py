@@ -1,0 +1,454 @@
+"""Staff screens for orders.
+
+Lists show no receiver details: the receiver column is masked (P4, P8). The full address and
+the receiver appear only on the packing slip, and every opening of it writes an
+`orders.receiver_viewed` audit event. Status never changes by editing a field: every
+button and action calls a service (`order_start_processing`, `info_request_create`,
+`order_mark_shipped`, `order_cancel`, `order_record_refund`...), which locks, checks the
+transition, writes history and audit, and notifies.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from metavast.core.errors import DomainError
+from metavast.core.jalali import format_jalali_datetime
+from metavast.core.money import format_toman
+from metavast.orders.models import (
+    TRANSITIONS,
+    CancelReason,
+    InfoField,
+    InfoRequest,
+    Order,
+    OrderLine,
+    OrderStatus,
+    OrderStatusChange,
+)
+from metavast.orders.services import (
+    info_request_create,
+    mask,
+    order_cancel,
+    order_mark_delivered,
+    order_mark_shipped,
+    order_receiver_reveal,
+    order_record_refund,
+    order_start_processing,
+)
+
+
+def _jalali(value) -> str:
+    return format_jalali_datetime(value) if value else "-"
+
+
+class CityFilter(admin.SimpleListFilter):
+    title = "شهر"
+    parameter_name = "city"
+
+    def lookups(self, request, model_admin):
+        cities = Order.objects.order_by("city").values_list("city", flat=True).distinct()[:200]
+        return [(c, c) for c in cities]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(city=self.value()) if self.value() else queryset
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ("sku", "title", "options_label", "unit_price", "quantity", "line_total")
+    readonly_fields = fields
+
+
+class HistoryInline(ReadOnlyInline):
+    model = OrderStatusChange
+    fields = ("when", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+
+    @admin.display(description="زمان")
+    def when(self, obj):
+        return format_jalali_datetime(obj.created_at)
+
+
+class InfoRequestInline(ReadOnlyInline):
+    model = InfoRequest
+    fields = ("asked", "what", "message", "status", "deadline", "answered_at")
+    readonly_fields = fields
+
+    @admin.display(description="زمان درخواست")
+    def asked(self, obj):
+        return format_jalali_datetime(obj.created_at)
+
+    @admin.display(description="موارد")
+    def what(self, obj):
+        return "، ".join(obj.field_labels)
+
+    @admin.display(description="مهلت پاسخ")
+    def deadline(self, obj):
+        return format_jalali_datetime(obj.deadline_at)
+
+
+class InfoRequestForm(forms.Form):
+    fields_ = forms.MultipleChoiceField(
+        label="چه چیزی کم است یا نادرست است؟",
+        choices=InfoField.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    message = forms.CharField(
+        label="پیام به مشتری",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="مشتری این پیام را در صفحهٔ سفارش می‌بیند.",
+    )
+
+
+class ShipForm(forms.Form):
+    tracking_code = forms.CharField(label="کد رهگیری مرسوله", max_length=64)
+
+
+class RefundForm(forms.Form):
+    reference = forms.CharField(label="شناسهٔ واریز بازپرداخت", max_length=64)
+    amount = forms.IntegerField(label="مبلغ (ریال)", min_value=1, required=False)
+
+
+class CancelForm(forms.Form):
+    note = forms.CharField(label="دلیل (برای تاریخچه)", max_length=200, required=False)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = (
+        "number",
+        "status",
+        "customer",
+        "receiver_masked",
+        "city",
+        "shipping_method_name",
+        "payment_method",
+        "total_toman",
+        "placed",
+        "refund_due",
+    )
+    list_filter = (
+        "status",
+        ("placed_at", admin.DateFieldListFilter),
+        CityFilter,
+        "shipping_method",
+        "payment_method",
+        "refund_due",
+    )
+    search_fields = ("number",)
+    list_select_related = ("user",)
+    date_hierarchy = "placed_at"
+    ordering = ("-placed_at",)
+    # No street, postal code or receiver here: those are on the (audited) packing slip.
+    fields = (
+        "number",
+        "status",
+        "customer",
+        "payment_method",
+        "subtotal",
+        "shipping_cost",
+        "vat",
+        "total_toman",
+        "shipping_method_name",
+        "weight_grams",
+        "province_name",
+        "city",
+        "receiver_masked",
+        "tracking_code",
+        "placed",
+        "expires",
+        "paid",
+        "paid_payment_id",
+        "shipped",
+        "delivered",
+        "cancelled",
+        "cancel_reason",
+        "refund_due",
+        "refunded",
+        "refund_reference",
+        "refunded_amount",
+    )
+    readonly_fields = fields
+    inlines = (OrderLineInline, InfoRequestInline, HistoryInline)
+    actions = ("action_start_processing", "action_mark_delivered")
+    change_form_template = "admin/orders/order/change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="مشتری")
+    def customer(self, obj):
+        return obj.user.get_full_name() or f"#{obj.user_id}"
+
+    @admin.display(description="گیرنده")
+    def receiver_masked(self, obj):
+        who = "خود مشتری" if obj.receiver_is_self else "شخص دیگر"
+        return f"{who}: {mask(obj.receiver_first_name)} {mask(obj.receiver_last_name)}"
+
+    @admin.display(description="مبلغ کل", ordering="total")
+    def total_toman(self, obj):
+        return format_toman(obj.total)
+
+    @admin.display(description="ثبت", ordering="placed_at")
+    def placed(self, obj):
+        return format_jalali_datetime(obj.placed_at)
+
+    @admin.display(description="مهلت پرداخت")
+    def expires(self, obj):
+        return _jalali(obj.expires_at)
+
+    @admin.display(description="زمان پرداخت")
+    def paid(self, obj):
+        return _jalali(obj.paid_at)
+
+    @admin.display(description="زمان ارسال")
+    def shipped(self, obj):
+        return _jalali(obj.shipped_at)
+
+    @admin.display(description="زمان تحویل")
+    def delivered(self, obj):
+        return _jalali(obj.delivered_at)
+
+    @admin.display(description="زمان لغو")
+    def cancelled(self, obj):
+        return _jalali(obj.cancelled_at)
+
+    @admin.display(description="زمان بازپرداخت")
+    def refunded(self, obj):
+        return _jalali(obj.refunded_at)
+
+    @admin.display(description="استان")
+    def province_name(self, obj):
+        return obj.province_name
+
+    # --- bulk actions ----------------------------------------------------------------
+
+    def _bulk(self, request, queryset, service, done: str):
+        ok = 0
+        for order in queryset.order_by("pk"):
+            try:
+                service(order=order, actor=request.user)
+                ok += 1
+            except DomainError as exc:
+                self.message_user(request, f"{order.number}: {exc.message}", messages.ERROR)
+        if ok:
+            self.message_user(request, f"{ok} سفارش {done}.", messages.SUCCESS)
+
+    @admin.action(description="آغاز آماده‌سازی سفارش‌های پرداخت‌شده", permissions=["change"])
+    def action_start_processing(self, request, queryset):
+        self._bulk(request, queryset, order_start_processing, "به آماده‌سازی رفت")
+
+    @admin.action(description="ثبت تحویل سفارش‌های ارسال‌شده", permissions=["change"])
+    def action_mark_delivered(self, request, queryset):
+        self._bulk(request, queryset, order_mark_delivered, "تحویل‌شده ثبت شد")
+
+    # --- per-order screens -------------------------------------------------------------
+
+    def get_urls(self):
+        def view(fn):
+            return self.admin_site.admin_view(fn)
+
+        return [
+            path(
+                "<int:pk>/packing-slip/", view(self.packing_slip), name="orders_order_packing_slip"
+            ),
+            path(
+                "<int:pk>/request-info/", view(self.request_info), name="orders_order_request_info"
+            ),
+            path("<int:pk>/ship/", view(self.ship), name="orders_order_ship"),
+            path("<int:pk>/cancel/", view(self.cancel), name="orders_order_cancel"),
+            path("<int:pk>/refund/", view(self.refund), name="orders_order_refund"),
+            path("<int:pk>/process/", view(self.process), name="orders_order_process"),
+            path("<int:pk>/deliver/", view(self.deliver), name="orders_order_deliver"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        order = self.get_object(request, object_id)
+        # Nothing here is edited by hand: the buttons above call the services.
+        extra = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+        }
+        if order is not None:
+            allowed = TRANSITIONS[order.status]
+            extra["order_actions"] = {
+                "process": OrderStatus.PROCESSING in allowed
+                and order.status != OrderStatus.AWAITING_INFO,
+                "request_info": OrderStatus.AWAITING_INFO in allowed,
+                "ship": OrderStatus.SHIPPED in allowed,
+                "deliver": OrderStatus.DELIVERED in allowed,
+                "cancel": OrderStatus.CANCELLED in allowed,
+                "refund": OrderStatus.REFUNDED in allowed
+                and (order.status != OrderStatus.CANCELLED or order.refund_due),
+            }
+        return super().change_view(request, object_id, form_url, extra_context=extra)
+
+    def _order(self, request, pk: int, *, change: bool = True) -> Order:
+        order = get_object_or_404(Order.objects.select_related("user"), pk=pk)
+        allowed = (
+            self.has_change_permission(request, order)
+            if change
+            else self.has_view_permission(request, order)
+        )
+        if not allowed:
+            raise PermissionDenied
+        return order
+
+    def _back(self, order: Order):
+        return redirect(reverse("admin:orders_order_change", args=[order.pk]))
+
+    def _form_page(self, request, order, form, title: str, button: str):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "order": order,
+            "form": form,
+            "title": f"{title} — {order.number}",
+            "button": button,
+        }
+        return TemplateResponse(request, "admin/orders/order/action_form.html", context)
+
+    def _run(self, request, order, call, success: str, form=None):
+        try:
+            call()
+        except ValidationError as exc:
+            if form is not None:
+                for messages_ in exc.message_dict.values():
+                    form.add_error(None, messages_)
+                return None
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        except DomainError as exc:
+            self.message_user(request, str(exc.message), messages.ERROR)
+        else:
+            self.message_user(request, success, messages.SUCCESS)
+        return self._back(order)
+
+    def packing_slip(self, request, pk: int):
+        order = self._order(request, pk, change=False)
+        receiver = order_receiver_reveal(order=order, actor=request.user)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "order": order,
+            "receiver": receiver,
+            "lines": list(order.lines.all()),
+            "title": f"برگهٔ بسته‌بندی {order.number}",
+        }
+        return TemplateResponse(request, "admin/orders/order/packing_slip.html", context)
+
+    def request_info(self, request, pk: int):
+        order = self._order(request, pk)
+        form = InfoRequestForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            done = self._run(
+                request,
+                order,
+                lambda: info_request_create(
+                    order=order,
+                    fields=form.cleaned_data["fields_"],
+                    message=form.cleaned_data["message"],
+                    actor=request.user,
+                ),
+                "درخواست اطلاعات فرستاده شد و سفارش در انتظار پاسخ مشتری است.",
+                form,
+            )
+            if done:
+                return done
+        return self._form_page(request, order, form, "درخواست اطلاعات از مشتری", "فرستادن درخواست")
+
+    def ship(self, request, pk: int):
+        order = self._order(request, pk)
+        form = ShipForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            return self._run(
+                request,
+                order,
+                lambda: order_mark_shipped(
+                    order=order,
+                    actor=request.user,
+                    tracking_code=form.cleaned_data["tracking_code"],
+                ),
+                "ارسال ثبت شد و به مشتری خبر داده شد.",
+            )
+        return self._form_page(request, order, form, "ثبت ارسال", "ثبت ارسال")
+
+    def cancel(self, request, pk: int):
+        order = self._order(request, pk)
+        form = CancelForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            return self._run(
+                request,
+                order,
+                lambda: order_cancel(
+                    order=order,
+                    actor=request.user,
+                    reason=CancelReason.STAFF,
+                    note=form.cleaned_data["note"],
+                ),
+                "سفارش لغو شد.",
+            )
+        return self._form_page(request, order, form, "لغو سفارش", "لغو سفارش")
+
+    def refund(self, request, pk: int):
+        order = self._order(request, pk)
+        form = RefundForm(request.POST or None, initial={"amount": order.total})
+        if request.method == "POST" and form.is_valid():
+            return self._run(
+                request,
+                order,
+                lambda: order_record_refund(
+                    order=order,
+                    actor=request.user,
+                    reference=form.cleaned_data["reference"],
+                    amount=form.cleaned_data["amount"],
+                ),
+                "بازپرداخت ثبت شد.",
+            )
+        return self._form_page(request, order, form, "ثبت بازپرداخت", "ثبت بازپرداخت")
+
+    def process(self, request, pk: int):
+        order = self._order(request, pk)
+        if request.method != "POST":
+            return self._back(order)
+        return self._run(
+            request,
+            order,
+            lambda: order_start_processing(order=order, actor=request.user),
+            "سفارش به آماده‌سازی رفت.",
+        )
+
+    def deliver(self, request, pk: int):
+        order = self._order(request, pk)
+        if request.method != "POST":
+            return self._back(order)
+        return self._run(
+            request,
+            order,
+            lambda: order_mark_delivered(order=order, actor=request.user),
+            "تحویل ثبت شد.",
+        )

@@ -1,0 +1,277 @@
+"""Placing an order: the cart becomes a priced, stock-holding snapshot in one transaction.
+
+Idempotency: each checkout attempt has a key, unique per customer in the database. A
+repeated request with the same key (a double-clicked button, a second tab posting the same
+review page, a retried API call) gets the order the first one made.
+
+Concurrency: the customer's cart row is locked first (so the same customer's requests run
+one after the other and see each other's order), then stock rows in the fixed order of
+`stock.lock_stock_rows`. Prices, weights and availability are read from the locked rows;
+the catalog's conditional UPDATE is what finally refuses the last unit to the second buyer.
+
+Cash on delivery: there is no payment to wait for, so the order is confirmed at once: its
+stock is committed and it starts in `processing` with no expiry. (The legal invoice of a
+COD order is issued at delivery, in the invoices issue.)
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from metavast.accounts.models import Address
+from metavast.audit.services import audit_record
+from metavast.cart.models import Cart, CartLine
+from metavast.cart.pricing import unit_weight_grams
+from metavast.cart.services import check_quantity
+from metavast.catalog.errors import OutOfStock as CatalogOutOfStock
+from metavast.checkout.errors import AddressNotFound, CodNotAllowed, CustomerIncomplete
+from metavast.checkout.shipping import shipping_quote, vat_amount, vat_rate_basis_points
+from metavast.core.identifiers import normalize_mobile
+from metavast.core.text import to_persian_digits
+from metavast.notifications.services import notify
+from metavast.orders.errors import CartEmpty, OutOfStock, TotalChanged
+from metavast.orders.models import Order, OrderLine, OrderStatus, PaymentMethod
+from metavast.orders.services import stock
+from metavast.orders.services.status import history_add
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """Who receives the parcel: the customer, or another person for this order only (P4)."""
+
+    is_self: bool = True
+    first_name: str = ""
+    last_name: str = ""
+    mobile: str = ""
+
+
+def clean_receiver(receiver: Receiver) -> Receiver:
+    if receiver.is_self:
+        return Receiver(is_self=True)
+    errors: dict[str, list[str]] = {}
+    first = (receiver.first_name or "").strip()
+    last = (receiver.last_name or "").strip()
+    for field, value in (("receiver_first_name", first), ("receiver_last_name", last)):
+        if not value:
+            errors[field] = ["این فیلد لازم است."]
+        elif len(value) > 80:
+            errors[field] = ["حداکثر ۸۰ نویسه."]
+    mobile = ""
+    try:
+        mobile = normalize_mobile(receiver.mobile or "")
+    except ValidationError as exc:
+        errors["receiver_mobile"] = list(exc.messages)
+    if errors:
+        raise ValidationError({k: [ValidationError(m) for m in v] for k, v in errors.items()})
+    return Receiver(is_self=False, first_name=first, last_name=last, mobile=mobile)
+
+
+def customer_missing(user) -> list[str]:
+    """P1: what the customer still lacks to buy ("name", "mobile", "email")."""
+    missing = []
+    if not (user.first_name or "").strip() or not (user.last_name or "").strip():
+        missing.append("name")
+    if not user.confirmed_mobile:
+        missing.append("mobile")
+    if not user.confirmed_email:
+        missing.append("email")
+    return missing
+
+
+def require_customer(user) -> None:
+    missing = customer_missing(user)
+    if missing:
+        raise CustomerIncomplete(fields={name: ["لازم است."] for name in missing})
+
+
+def new_order_number() -> str:
+    return f"MV-{secrets.randbelow(10**8):08d}"
+
+
+def _existing(user, key: str) -> Order | None:
+    return Order.objects.filter(user=user, checkout_key=key).first()
+
+
+@transaction.atomic
+def order_place(
+    *,
+    user,
+    cart: Cart,
+    address: Address,
+    receiver: Receiver,
+    shipping_method_id: int,
+    payment_method: str,
+    checkout_key: str,
+    expected_total: int | None = None,
+) -> Order:
+    """Turn the customer's cart into an order holding its stock; see the module docstring."""
+    checkout_key = str(checkout_key or "").strip()
+    if not checkout_key or len(checkout_key) > 64:
+        raise ValidationError({"checkout_key": ["شناسهٔ تسویه نامعتبر است."]})
+    existing = _existing(user, checkout_key)
+    if existing is not None:
+        return existing
+    require_customer(user)
+    if address is None or address.user_id != user.pk:
+        raise AddressNotFound()
+    receiver = clean_receiver(receiver)
+    payment_method = PaymentMethod(payment_method)
+
+    locked_cart = Cart.objects.select_for_update().filter(pk=cart.pk, user=user).first()
+    if locked_cart is None:
+        raise CartEmpty()
+    existing = _existing(user, checkout_key)  # a twin request may have finished meanwhile
+    if existing is not None:
+        return existing
+    cart_lines = list(CartLine.objects.filter(cart=locked_cart).order_by("variant_id"))
+    if not cart_lines:
+        raise CartEmpty()
+    for line in cart_lines:
+        check_quantity(line.quantity)
+
+    variants = stock.lock_stock_rows(line.variant_id for line in cart_lines)
+    order_lines: list[OrderLine] = []
+    subtotal = weight = 0
+    for line in cart_lines:
+        variant = variants.get(line.variant_id)
+        title = variant.product.title if variant else ""
+        if variant is None or not variant.is_active or not variant.product.is_published:
+            raise OutOfStock(
+                f"«{title}» دیگر برای فروش عرضه نمی‌شود." if title else None,
+                fields={"lines": [title]},
+            )
+        if variant.available < line.quantity:
+            raise _out_of_stock(title, variant.available)
+        unit_weight = unit_weight_grams(variant)
+        order_lines.append(
+            OrderLine(
+                variant=variant,
+                product=variant.product,
+                sku=variant.sku,
+                title=title,
+                options_label=variant.label[:200],
+                unit_price=variant.price,
+                quantity=line.quantity,
+                line_total=variant.price * line.quantity,
+                weight_grams=unit_weight,
+            )
+        )
+        subtotal += variant.price * line.quantity
+        weight += unit_weight * line.quantity
+
+    quote = shipping_quote(
+        method_id=shipping_method_id,
+        province=address.province,
+        city=address.city,
+        weight_grams=weight,
+    )
+    if payment_method == PaymentMethod.COD and not quote.allows_cod:
+        raise CodNotAllowed()
+    now = timezone.now()
+    basis_points = vat_rate_basis_points(timezone.localdate(now))
+    vat = vat_amount(subtotal + quote.cost, basis_points)
+    total = subtotal + quote.cost + vat
+    if expected_total is not None and expected_total != total:
+        raise TotalChanged()
+
+    if receiver.is_self:
+        receiver_names = (user.first_name.strip(), user.last_name.strip(), user.confirmed_mobile)
+    else:
+        receiver_names = (receiver.first_name, receiver.last_name, receiver.mobile)
+    is_cod = payment_method == PaymentMethod.COD
+    order = Order(
+        user=user,
+        checkout_key=checkout_key,
+        status=OrderStatus.PROCESSING if is_cod else OrderStatus.AWAITING_PAYMENT,
+        payment_method=payment_method,
+        subtotal=subtotal,
+        shipping_cost=quote.cost,
+        vat_rate_basis_points=basis_points,
+        vat=vat,
+        total=total,
+        shipping_method=quote.method,
+        shipping_method_name=quote.method.name,
+        weight_grams=weight,
+        province=address.province,
+        city=address.city,
+        street=address.street,
+        alley=address.alley,
+        plaque=address.plaque,
+        unit=address.unit,
+        postal_code=address.postal_code,
+        receiver_is_self=receiver.is_self,
+        receiver_first_name=receiver_names[0],
+        receiver_last_name=receiver_names[1],
+        receiver_mobile=receiver_names[2],
+        placed_at=now,
+        expires_at=None
+        if is_cod
+        else now + timezone.timedelta(minutes=settings.ORDER_UNPAID_EXPIRY_MINUTES),
+        processing_at=now if is_cod else None,
+    )
+    twin = _save_with_unique_number(order)
+    if twin is not None:
+        return twin
+    for line in order_lines:
+        line.order = order
+    OrderLine.objects.bulk_create(order_lines)
+
+    try:
+        stock.reserve_lines(order_lines)
+    except CatalogOutOfStock:
+        # Unreachable while the rows are locked, unless the catalog's rules differ from
+        # ours; the transaction rolls back either way.
+        raise OutOfStock() from None
+    if is_cod:
+        stock.commit_lines(order_lines)
+
+    CartLine.objects.filter(cart=locked_cart).delete()
+    Cart.objects.filter(pk=locked_cart.pk).update(version=locked_cart.version + 1)
+    history_add(order=order, from_status="", to_status=order.status, actor=user)
+    audit_record(
+        action="orders.placed",
+        actor=user,
+        subject=order,
+        after={
+            "status": order.status,
+            "total": total,
+            "lines": len(order_lines),
+            "payment_method": payment_method.value,
+            "receiver_is_self": receiver.is_self,
+        },
+    )
+    notify(user=user, template="orders/placed", context={"order_number": order.number})
+    return order
+
+
+def _out_of_stock(title: str, available: int) -> OutOfStock:
+    if available <= 0:
+        message = f"«{title}» تمام شد؛ آن را از سبد خرید بردارید."
+    else:
+        message = f"تنها {to_persian_digits(available)} عدد از «{title}» باقی مانده است."
+    return OutOfStock(message, fields={"lines": [title]})
+
+
+def _save_with_unique_number(order: Order) -> Order | None:
+    """Insert with a fresh random number; a taken number is drawn again. If the checkout key
+    is taken (a twin request won, which the cart lock makes all but impossible), return the
+    twin's order instead."""
+    for attempt in range(8):
+        order.number = new_order_number()
+        try:
+            with transaction.atomic():
+                order.save(force_insert=True)
+            return None
+        except IntegrityError:
+            twin = _existing(order.user, order.checkout_key)
+            if twin is not None:
+                return twin
+            if attempt == 7:
+                raise
+    return None

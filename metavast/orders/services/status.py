@@ -1,0 +1,273 @@
+"""The order's state machine: `order_set_status` is the one function that changes status.
+
+It locks the order row, checks the move against `TRANSITIONS`, moves stock as the move
+requires (release on cancelling an unpaid order, commit on payment, restock on cancelling
+a paid order that was not shipped), stamps the time, writes a history row and an audit
+event, and queues the customer's notification; notifications are written to the outbox in
+this transaction and delivered only after it commits.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from metavast.audit.services import audit_record
+from metavast.notifications.services import notify, send_to_address
+from metavast.orders.errors import (
+    OrderAlreadyPaid,
+    OrderNotCancellable,
+    OrderNotFound,
+    OrderNotPayable,
+    RefundNotDue,
+    TrackingCodeRequired,
+    TransitionNotAllowed,
+)
+from metavast.orders.models import (
+    CUSTOMER_CANCELLABLE,
+    HOLDS_COMMITTED_STOCK,
+    HOLDS_RESERVED_STOCK,
+    TRANSITIONS,
+    CancelReason,
+    Order,
+    OrderStatus,
+    OrderStatusChange,
+    PaymentMethod,
+)
+from metavast.orders.services import stock
+
+logger = logging.getLogger(__name__)
+
+S = OrderStatus
+# Fields a status change may set beside the status (anything else is a programming error).
+SETTABLE = frozenset(
+    {
+        "tracking_code",
+        "paid_payment_id",
+        "cancel_reason",
+        "refund_reference",
+        "refunded_amount",
+    }
+)
+STAMPS = {
+    S.PAID: "paid_at",
+    S.PROCESSING: "processing_at",
+    S.SHIPPED: "shipped_at",
+    S.DELIVERED: "delivered_at",
+    S.CANCELLED: "cancelled_at",
+    S.REFUNDED: "refunded_at",
+}
+# Fields whose values are not personal and may go into the audit trail.
+AUDITABLE = frozenset({"tracking_code", "paid_payment_id", "cancel_reason", "refunded_amount"})
+
+
+def _actor_user(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def lock_order(order_id: int) -> Order:
+    order = Order.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+def history_add(*, order: Order, from_status: str, to_status: str, actor, note: str = ""):
+    return OrderStatusChange.objects.create(
+        order=order,
+        from_status=from_status,
+        to_status=to_status,
+        actor=_actor_user(actor),
+        note=note[:300],
+    )
+
+
+def _move_stock(order: Order, frm: str, to: str, actor) -> None:
+    lines = list(order.lines.all())
+    if to == S.PAID and frm in HOLDS_RESERVED_STOCK:
+        stock.commit_lines(lines)
+    elif to == S.CANCELLED and frm in HOLDS_RESERVED_STOCK:
+        stock.release_lines(lines)
+    elif to == S.CANCELLED and frm in HOLDS_COMMITTED_STOCK:
+        stock.restock_lines(lines, actor=actor)
+
+
+def _notify(order: Order, to: str) -> None:
+    number = {"order_number": order.number}
+    if to == S.PAID:
+        notify(user=order.user, template="orders/paid", context=number)
+    elif to == S.AWAITING_INFO:
+        notify(user=order.user, template="orders/info_requested", context=number)
+    elif to == S.SHIPPED:
+        context = {**number, "tracking_code": order.tracking_code}
+        notify(user=order.user, template="orders/shipped", context=context)
+        if not order.receiver_is_self and order.receiver_mobile:
+            # P4: the receiver's one message, through the one door for it.
+            send_to_address(
+                channel="sms",
+                address=order.receiver_mobile,
+                template="orders/receiver_shipping",
+                context={**context, "shop_name": settings.SHOP_NAME},
+                purpose="order_shipping",
+            )
+    elif to == S.DELIVERED:
+        notify(user=order.user, template="orders/delivered", context=number)
+
+
+@transaction.atomic
+def order_set_status(*, order: Order, to: str, actor, note: str = "", **fields) -> Order:
+    """Move `order` to status `to`; raises TransitionNotAllowed. Returns the locked row."""
+    unknown = set(fields) - SETTABLE
+    if unknown:
+        raise TypeError(f"order_set_status cannot set {sorted(unknown)}")
+    to = OrderStatus(to)
+    locked = lock_order(order.pk)
+    frm = locked.status
+    if to not in TRANSITIONS[frm]:
+        raise TransitionNotAllowed(fields={"status": [f"{frm} → {to}"]})
+    _move_stock(locked, frm, to, actor)
+    now = timezone.now()
+    locked.status = to
+    changed = ["status"]
+    for name, value in fields.items():
+        setattr(locked, name, value)
+        changed.append(name)
+    stamp = STAMPS.get(to)
+    if stamp:
+        setattr(locked, stamp, now)
+        changed.append(stamp)
+    if to == S.CANCELLED:
+        locked.refund_due = locked.paid_at is not None
+        changed.append("refund_due")
+    elif to == S.REFUNDED:
+        locked.refund_due = False
+        changed.append("refund_due")
+    locked.save(update_fields=changed)
+    history_add(order=locked, from_status=frm, to_status=to, actor=actor, note=note)
+    audit_record(
+        action="orders.status_changed",
+        actor=_actor_user(actor),
+        subject=locked,
+        before={"status": frm},
+        after={"status": str(to), **{k: v for k, v in fields.items() if k in AUDITABLE}},
+    )
+    _notify(locked, to)
+    # The caller's instance follows the row it asked to change.
+    if order is not locked:
+        for name in {*changed, "refund_due"}:
+            setattr(order, name, getattr(locked, name))
+    return locked
+
+
+# --- named moves ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_mark_paid(*, order_id: int, payment_id: int) -> Order:
+    """A verified payment paid this order (called by payments inside its transaction).
+
+    Paid by this same payment already: returns the order unchanged. Paid by another
+    payment: OrderAlreadyPaid. Expired, cancelled or cash on delivery: OrderNotPayable;
+    the payments app then flags the payment for refund and tells the customer.
+    """
+    order = lock_order(order_id)
+    if order.paid_payment_id is not None:
+        if order.paid_payment_id == payment_id:
+            return order
+        raise OrderAlreadyPaid()
+    if order.status != S.AWAITING_PAYMENT or order.payment_method != PaymentMethod.ONLINE:
+        raise OrderNotPayable()
+    # Past expires_at but not yet swept: its stock is still reserved, so the payment stands.
+    return order_set_status(order=order, to=S.PAID, actor=None, paid_payment_id=payment_id)
+
+
+@transaction.atomic
+def order_cancel(*, order: Order, actor, reason: str, note: str = "") -> Order:
+    """Cancel; a customer may do so only before processing starts."""
+    locked = lock_order(order.pk)
+    reason = CancelReason(reason)
+    if reason == CancelReason.CUSTOMER and locked.status not in CUSTOMER_CANCELLABLE:
+        raise OrderNotCancellable()
+    if S.CANCELLED not in TRANSITIONS[locked.status]:
+        raise OrderNotCancellable()
+    from metavast.orders.services.info_requests import info_requests_withdraw
+
+    info_requests_withdraw(order=locked)
+    return order_set_status(
+        order=order,
+        to=S.CANCELLED,
+        actor=actor,
+        note=note or reason.label,
+        cancel_reason=reason,
+    )
+
+
+def order_expire(*, order_id: int, now=None) -> Order | None:
+    """Cancel one unpaid order whose time ran out; None if it was paid or cancelled first."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = lock_order(order_id)
+        if order.status != S.AWAITING_PAYMENT or not order.expires_at or order.expires_at > now:
+            return None
+        return order_set_status(
+            order=order,
+            to=S.CANCELLED,
+            actor=None,
+            note=CancelReason.EXPIRED.label,
+            cancel_reason=CancelReason.EXPIRED,
+        )
+
+
+def orders_expire_due(*, now=None, batch: int = 500) -> int:
+    """The periodic sweep: each order in its own transaction, so one failure stops none."""
+    now = now or timezone.now()
+    ids = list(
+        Order.objects.expired_unpaid(now)
+        .order_by("expires_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    expired = 0
+    for order_id in ids:
+        try:
+            if order_expire(order_id=order_id, now=now) is not None:
+                expired += 1
+        except Exception:
+            logger.exception("order expiry failed", extra={"order_id": order_id})
+    return expired
+
+
+def order_start_processing(*, order: Order, actor, note: str = "") -> Order:
+    return order_set_status(order=order, to=S.PROCESSING, actor=actor, note=note)
+
+
+def order_mark_shipped(*, order: Order, actor, tracking_code: str) -> Order:
+    tracking_code = (tracking_code or "").strip()
+    if not tracking_code or len(tracking_code) > 64:
+        raise TrackingCodeRequired(fields={"tracking_code": ["کد رهگیری لازم است."]})
+    return order_set_status(order=order, to=S.SHIPPED, actor=actor, tracking_code=tracking_code)
+
+
+def order_mark_delivered(*, order: Order, actor) -> Order:
+    return order_set_status(order=order, to=S.DELIVERED, actor=actor)
+
+
+@transaction.atomic
+def order_record_refund(*, order: Order, actor, reference: str, amount: int | None = None) -> Order:
+    """Staff record money sent back: a cancelled paid order, or a delivered one returned."""
+    locked = lock_order(order.pk)
+    if locked.status == S.CANCELLED and not locked.refund_due:
+        raise RefundNotDue()
+    amount = locked.total if amount is None else amount
+    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= locked.total:
+        raise RefundNotDue(fields={"amount": ["مبلغ بازپرداخت باید بین ۱ و مبلغ سفارش باشد."]})
+    reference = (reference or "").strip()[:64]
+    return order_set_status(
+        order=order,
+        to=S.REFUNDED,
+        actor=actor,
+        refund_reference=reference,
+        refunded_amount=amount,
+    )

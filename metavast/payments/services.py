@@ -1,0 +1,415 @@
+"""Payment services: start an attempt, take the gateway's callback, verify, reconcile.
+
+How a payment cannot be lost or counted twice:
+
+- *Start* copies the amount from the order (our database, never the client) and asks the
+  gateway for an authority. Only a redirect to a host on PAYMENT_REDIRECT_ALLOWED_HOSTS (or
+  a path on our own site, the sandbox) is handed to the customer.
+- *The callback* is a cross-site GET or POST without our session cookie, so it is trusted for
+  nothing but the authority it names. The payment is found by (gateway, authority), which is
+  unique; it must belong to the order named in the callback URL we gave the gateway.
+- *Verify* locks the payment row (select_for_update) for the whole check, so twenty replays
+  of one callback queue behind the first: it alone calls the gateway and marks the payment
+  and the order paid (`order_mark_paid`, which commits the stock and notifies after commit);
+  the others find a settled payment and do nothing. The verify uses the amount we stored.
+  A verify that times out or errors changes nothing but the attempt counter: the payment
+  stays pending for reconciliation and is never paid without a "paid" from the gateway.
+- At most one attempt per order may be paid (a conditional unique constraint). Money that
+  arrives for an order that can no longer take it (expired and its stock sold, cancelled, or
+  already paid by another attempt) makes the payment `refund_due`, and the customer is told.
+- *Reconciliation* (a periodic task) re-verifies pending attempts that are a few minutes old
+  and asks gateways that can tell (`unverified`) which payments nobody verified.
+
+Every status change goes through `_set_status`, on a row the caller locked, against the
+TRANSITIONS table, with its audit event in the same transaction. Rejected callbacks write a
+`payments.callback_rejected` event (our codes only, no personal data) in a transaction of
+their own, so the record survives the refusal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from metavast.audit.services import audit_record
+from metavast.notifications.services import notify
+from metavast.orders.errors import OrderAlreadyPaid, OrderNotPayable
+from metavast.orders.models import Order, PaymentMethod
+from metavast.orders.services import order_mark_paid
+from metavast.payments import gateways
+from metavast.payments.errors import (
+    CallbackRejected,
+    GatewayNotAvailable,
+    InvalidTransition,
+    OrderNotFound,
+    PaymentStartFailed,
+    RedirectNotAllowed,
+)
+from metavast.payments.gateways.base import GatewayError, PaymentDeclined
+from metavast.payments.models import TRANSITIONS, Payment, PaymentStatus
+
+logger = logging.getLogger(__name__)
+
+_LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+# --- status -------------------------------------------------------------------------------
+
+
+def _set_status(payment: Payment, to: str, *, actor=None, reason: str = "", **fields) -> Payment:
+    """The one place a payment's status changes. The caller holds the row lock."""
+    before = payment.status
+    if to not in TRANSITIONS[before]:
+        raise InvalidTransition(fields={"status": [f"{before}->{to}"]})
+    payment.status = to
+    for name, value in fields.items():
+        setattr(payment, name, value)
+    if to == PaymentStatus.PAID:
+        payment.paid_at = timezone.now()
+    payment.save()
+    audit_record(
+        action="payments.status_changed",
+        actor=actor,
+        subject=payment,
+        before={"status": before},
+        after={"status": to, "reason": reason, "order": payment.order_id},
+    )
+    return payment
+
+
+# --- start --------------------------------------------------------------------------------
+
+
+def payable_orders(*, user):
+    """The user's orders that may start a payment now (everything else is a 404).
+
+    The same rule as `Order.is_payable`, as a query: awaiting payment, paid online, in time.
+    """
+    return (
+        Order.objects.for_user(user)
+        .awaiting_payment()
+        .filter(payment_method=PaymentMethod.ONLINE)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+    )
+
+
+def callback_url(*, site_url: str, gateway: str, order_number: str) -> str:
+    path = reverse("payments:callback", kwargs={"gateway": gateway})
+    return f"{site_url.rstrip('/')}{path}?{urlencode({'order': order_number})}"
+
+
+def redirect_is_allowed(url: str) -> bool:
+    """A path on our site (the sandbox) or a host on the allow-list; https except loopback."""
+    allowed = set(settings.PAYMENT_REDIRECT_ALLOWED_HOSTS)
+    if url_has_allowed_host_and_scheme(url, allowed_hosts=allowed, require_https=True):
+        return True
+    # The fake gateway of the tests and the benchmark speaks plain HTTP on loopback.
+    loopback = {h for h in allowed if h.split(":")[0] in _LOOPBACK_HOSTS or h.startswith("[::1]")}
+    return bool(loopback) and url_has_allowed_host_and_scheme(
+        url, allowed_hosts=loopback, require_https=False
+    )
+
+
+def _contact_for_gateway(user) -> tuple[str | None, str | None]:
+    mobile = getattr(user, "confirmed_mobile", None) or None
+    if mobile and mobile.startswith("+98"):
+        mobile = "0" + mobile[3:]  # Zarinpal's form: 09xxxxxxxxx
+    return mobile, getattr(user, "confirmed_email", None) or None
+
+
+def payment_start(*, order_number: str, user, site_url: str, gateway: str | None = None) -> Payment:
+    """Start (or reuse) an attempt to pay the user's order; returns it with redirect_url set.
+
+    Raises OrderNotFound (not the user's, not awaiting payment, expired), GatewayNotAvailable,
+    PaymentStartFailed (the gateway refused or did not answer) or RedirectNotAllowed.
+    """
+    name = gateway or gateways.default_gateway()
+    client = gateways.get_gateway(name)
+    now = timezone.now()
+    with transaction.atomic():
+        order = payable_orders(user=user).filter(number=order_number).first()
+        if order is None:
+            raise OrderNotFound()
+        # A double click, or a second tab, while the bank page is still valid: same attempt.
+        recent = (
+            Payment.objects.filter(order=order, gateway=name, status=PaymentStatus.PENDING)
+            .filter(created_at__gte=now - dt.timedelta(seconds=settings.PAYMENT_REUSE_SECONDS))
+            .exclude(redirect_url="")
+            .order_by("-pk")
+            .first()
+        )
+        if recent is not None:
+            return recent
+        payment = Payment.objects.create(order=order, gateway=name, amount=order.total)
+        audit_record(
+            action="payments.started",
+            actor=user,
+            subject=payment,
+            after={"order": order.pk, "gateway": name, "amount": payment.amount},
+        )
+
+    mobile, email = _contact_for_gateway(user)
+    try:
+        authority, redirect_url = client.request_payment(
+            payment.amount,
+            callback_url(site_url=site_url, gateway=name, order_number=order.number),
+            f"سفارش {order.number} — {settings.SHOP_NAME}",
+            mobile=mobile,
+            email=email,
+        )
+    except (GatewayError, PaymentDeclined) as exc:
+        _start_failed(payment.pk, exc.code)
+        raise PaymentStartFailed() from None
+    if not redirect_is_allowed(redirect_url):
+        logger.error("payment redirect host not allowed", extra={"gateway": name})
+        _start_failed(payment.pk, "redirect_not_allowed")
+        raise RedirectNotAllowed()
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.lock(payment.pk)
+            return _set_status(
+                payment,
+                PaymentStatus.PENDING,
+                actor=user,
+                reason="redirected",
+                authority=authority,
+                redirect_url=redirect_url,
+                last_error="",
+            )
+    except IntegrityError:
+        # The gateway gave us an authority another attempt already has: never share it.
+        logger.error("gateway reissued an authority", extra={"gateway": name})
+        _start_failed(payment.pk, "duplicate_authority")
+        raise PaymentStartFailed() from None
+
+
+def _start_failed(payment_id: int, code: str) -> None:
+    with transaction.atomic():
+        payment = Payment.objects.lock(payment_id)
+        _set_status(payment, PaymentStatus.FAILED, reason=code, last_error=code[:80])
+
+
+# --- callback and verify ------------------------------------------------------------------
+
+
+def _reject(*, reason: str, gateway: str, payment: Payment | None = None) -> CallbackRejected:
+    """Record a refused callback in its own transaction; return the error to raise."""
+    with transaction.atomic():
+        audit_record(
+            action="payments.callback_rejected",
+            subject=payment,
+            subject_type="payments.payment",
+            after={"reason": reason, "gateway": gateway},
+        )
+    logger.warning("payment callback rejected", extra={"reason": reason, "gateway": gateway})
+    return CallbackRejected(fields={"reason": [reason]})
+
+
+def payment_callback(*, gateway: str, authority: str, status: str, order_number: str) -> Payment:
+    """The customer's return from the bank. Returns the payment as it now stands.
+
+    Raises CallbackRejected (and logs the event) for an unknown authority or one that belongs
+    to another order; GatewayNotAvailable for a gateway that is not on.
+    """
+    if not gateways.is_enabled(gateway):
+        raise GatewayNotAvailable()
+    authority = (authority or "").strip()[:64]
+    payment = Payment.objects.for_authority(gateway, authority).select_related("order").first()
+    if payment is None:
+        raise _reject(reason="unknown_authority", gateway=gateway)
+    if payment.order.number != order_number:
+        raise _reject(reason="order_mismatch", gateway=gateway, payment=payment)
+    if (status or "").strip().upper() != "OK":
+        return payment_cancel(payment_id=payment.pk)
+    return payment_verify(payment_id=payment.pk, source="callback")
+
+
+def payment_cancel(*, payment_id: int) -> Payment:
+    """The bank says the customer cancelled. Only a waiting attempt changes."""
+    with transaction.atomic():
+        payment = Payment.objects.lock(payment_id, with_order=True)
+        if payment.status == PaymentStatus.PENDING:
+            _set_status(payment, PaymentStatus.CANCELLED, reason="customer_cancelled")
+        return payment
+
+
+class _Source:
+    """Who asked for a verify; only a callback's refusal is a "callback_rejected" event."""
+
+    CALLBACK = "callback"
+    RECONCILE = "reconcile"
+    ADMIN = "admin"
+
+
+def payment_verify(*, payment_id: int, source: str = _Source.CALLBACK, actor=None) -> Payment:
+    """Ask the gateway whether this attempt is paid, and settle it if so. Idempotent."""
+    with transaction.atomic():
+        payment = Payment.objects.lock(payment_id, with_order=True)
+        if payment.is_settled or not payment.authority:
+            return payment
+        order = payment.order
+        if payment.amount != order.total:
+            # The order's total is not what this attempt asked for: never capture it.
+            if payment.status == PaymentStatus.PENDING:
+                _set_status(
+                    payment, PaymentStatus.FAILED, reason="amount_mismatch", last_error="amount"
+                )
+            _audit_rejection(payment, "amount_mismatch", source)
+            return payment
+        try:
+            client = gateways.get_gateway(payment.gateway)
+        except GatewayNotAvailable:
+            return payment
+        payment.attempts += 1
+        try:
+            result = client.verify(payment.authority, payment.amount)
+        except GatewayError as exc:
+            # We do not know: stay as we are, reconciliation asks again.
+            payment.last_error = exc.code[:80]
+            payment.save(update_fields=["attempts", "last_error", "updated_at"])
+            logger.warning(
+                "payment verify inconclusive", extra={"payment_id": payment.pk, "code": exc.code}
+            )
+            return payment
+        if not result.is_paid:
+            payment.last_error = (result.code or "declined")[:80]
+            if payment.status == PaymentStatus.PENDING:
+                _set_status(payment, PaymentStatus.FAILED, reason="verify_failed", actor=actor)
+            else:
+                payment.save(update_fields=["attempts", "last_error", "updated_at"])
+            _audit_rejection(payment, "verify_failed", source)
+            return payment
+        payment.ref_id = result.ref_id[:64]
+        payment.card_pan = result.card_pan[:24]
+        payment.last_error = ""
+        return _settle(payment, order, actor=actor)
+
+
+def _audit_rejection(payment: Payment, reason: str, source: str) -> None:
+    action = (
+        "payments.callback_rejected" if source == _Source.CALLBACK else "payments.verify_failed"
+    )
+    audit_record(
+        action=action,
+        subject=payment,
+        after={"reason": reason, "gateway": payment.gateway, "source": source},
+    )
+    logger.warning("payment not paid", extra={"reason": reason, "payment_id": payment.pk})
+
+
+def _settle(payment: Payment, order: Order, *, actor=None) -> Payment:
+    """Money reached us: the order is paid by this attempt, or the money must go back."""
+    status_before = payment.status
+    try:
+        with transaction.atomic():
+            # Another attempt already paid this order: the unique index refuses this one.
+            _set_status(payment, PaymentStatus.PAID, reason="verified", actor=actor)
+            payment.order = order_mark_paid(order_id=order.pk, payment_id=payment.pk)
+    except OrderAlreadyPaid:
+        payment.status, payment.paid_at = status_before, None
+        return _refund_due(payment, order, reason="order_already_paid", actor=actor)
+    except OrderNotPayable:
+        payment.status, payment.paid_at = status_before, None
+        return _refund_due(payment, order, reason="order_not_payable", actor=actor)
+    except IntegrityError:
+        # Another attempt of this order was paid a moment ago (the conditional unique index).
+        payment.status, payment.paid_at = status_before, None
+        return _refund_due(payment, order, reason="order_already_paid", actor=actor)
+    return payment
+
+
+def _refund_due(payment: Payment, order: Order, *, reason: str, actor=None) -> Payment:
+    _set_status(payment, PaymentStatus.REFUND_DUE, reason=reason, last_error=reason, actor=actor)
+    audit_record(
+        action="payments.refund_due",
+        subject=payment,
+        after={"order": order.pk, "amount": payment.amount, "reason": reason},
+    )
+    notify(
+        user=order.user,
+        template="payments/refund_due",
+        context={"order_number": order.number, "amount": payment.amount},
+    )
+    logger.error("payment needs a refund", extra={"payment_id": payment.pk, "reason": reason})
+    return payment
+
+
+# --- reconciliation -----------------------------------------------------------------------
+
+
+@dataclass
+class ReconcileReport:
+    checked: int = 0
+    paid: int = 0
+    refund_due: int = 0
+    failed: int = 0
+    still_pending: int = 0
+
+
+def payments_reconcile(
+    *, older_than_seconds: int | None = None, limit: int = 200
+) -> ReconcileReport:
+    """Verify pending attempts a few minutes old, and any the gateways say nobody verified."""
+    age = (
+        settings.PAYMENT_RECONCILE_AFTER_SECONDS
+        if older_than_seconds is None
+        else older_than_seconds
+    )
+    cutoff = timezone.now() - dt.timedelta(seconds=age)
+    ids = list(
+        Payment.objects.due_for_reconciliation(older_than=cutoff).values_list("pk", flat=True)[
+            :limit
+        ]
+    )
+    for name in gateways.enabled_gateways():
+        try:
+            unverified = gateways.get_gateway(name).unverified()
+        except (GatewayError, GatewayNotAvailable) as exc:
+            logger.warning("unverified list failed", extra={"gateway": name, "code": str(exc)})
+            continue
+        for item in unverified:
+            found = (
+                Payment.objects.for_authority(name, item.authority)
+                .exclude(status__in=[PaymentStatus.PAID, PaymentStatus.REFUND_DUE])
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if found is None:
+                logger.error("gateway holds a payment we do not know", extra={"gateway": name})
+            elif found not in ids:
+                ids.append(found)
+    _abandon_stuck_starts(cutoff)
+    report = ReconcileReport()
+    for pk in ids:
+        payment = payment_verify(payment_id=pk, source=_Source.RECONCILE)
+        report.checked += 1
+        if payment.status == PaymentStatus.PAID:
+            report.paid += 1
+        elif payment.status == PaymentStatus.REFUND_DUE:
+            report.refund_due += 1
+        elif payment.status == PaymentStatus.PENDING:
+            report.still_pending += 1
+        else:
+            report.failed += 1
+    return report
+
+
+def _abandon_stuck_starts(cutoff) -> None:
+    """An attempt whose gateway request never came back (a crash) never reached a bank."""
+    stuck = Payment.objects.filter(
+        status=PaymentStatus.INITIATED, created_at__lt=cutoff - dt.timedelta(hours=1)
+    ).values_list("pk", flat=True)
+    for pk in list(stuck[:100]):
+        with transaction.atomic():
+            payment = Payment.objects.lock(pk)
+            if payment.status == PaymentStatus.INITIATED:
+                _set_status(payment, PaymentStatus.FAILED, reason="start_abandoned")

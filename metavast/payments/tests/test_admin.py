@@ -1,0 +1,49 @@
+"""Staff: the payments list with filters, read-only rows, re-verify through the service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from metavast.orders.models import Order, OrderStatus
+from metavast.orders.tests.factories import make_customer
+from metavast.payments.models import Payment, PaymentStatus
+from metavast.payments.tests.conftest import start_payment
+
+
+def _staff() -> Client:
+    """A superuser whose session has passed two-factor, as the admin requires."""
+    staff = make_customer(is_staff=True)
+    client = Client()
+    client.force_login(staff)
+    device = TOTPDevice.objects.create(user=staff, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def _admin_url(path: str = "") -> str:
+    return f"/{settings.ADMIN_PATH}/payments/payment/{path}"
+
+
+def test_list_filters_and_reverify(order, customer, fake_zarinpal):
+    _, payment = start_payment(customer, order)
+    client = _staff()
+    page = client.get(_admin_url(), {"status__exact": "pending", "gateway": "zarinpal"})
+    assert page.status_code == 200, page.status_code
+    assert order.number in page.content.decode()
+    detail = client.get(_admin_url(f"{payment.pk}/change/"))
+    assert detail.status_code == 200
+    assert 'name="amount"' not in detail.content.decode()  # read-only
+    assert client.get(_admin_url("add/")).status_code == 403
+
+    fake_zarinpal.pay(payment.authority)
+    response = client.post(
+        _admin_url(), {"action": "reverify", "_selected_action": [payment.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.PAID
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
