@@ -85,6 +85,7 @@ def mount_routers() -> None:
     from metavast.cart.api import router as cart_router
     from metavast.catalog.api import router as catalog_router
     from metavast.checkout.api import router as checkout_router
+    from metavast.invoices.api import router as invoices_router
     from metavast.orders.api import router as orders_router
     from metavast.payments.api import router as payments_router
     from metavast.storefront.api import router as storefront_router
@@ -96,6 +97,7 @@ def mount_routers() -> None:
     api.add_router("/checkout", checkout_router)
     api.add_router("/orders", orders_router)
     api.add_router("/payments", payments_router)
+    api.add_router("/", invoices_router)
 
 
 mount_routers()

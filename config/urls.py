@@ -22,6 +22,7 @@ urlpatterns = [
     path("payments/", include("metavast.payments.urls")),
     path("healthz", storefront_views.healthz, name="healthz"),
     path("ping", storefront_views.ping, name="ping"),
+    path("invoices/", include("metavast.invoices.urls")),
     path("", include("metavast.storefront.urls")),
     path("", include("metavast.catalog.urls")),
 ]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "metavast.checkout",
     "metavast.orders",
     "metavast.payments",
+    "metavast.invoices",
 ]
 
 MIDDLEWARE = [

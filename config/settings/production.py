@@ -47,3 +47,10 @@ if env.EMAIL_URL:
 else:
     # No mail server yet: emails wait in the outbox rather than being printed to the logs.
     EMAIL_BACKEND = "metavast.notifications.backends.mail.NotConfiguredEmailBackend"
+
+# Every invoice prints the seller; refuse to start with an incomplete or invalid one.
+from metavast.invoices.checks import seller_problems  # noqa: E402
+
+_seller_problems = seller_problems(INVOICE_SELLER, env.MOADIAN_MEMORY_ID)  # noqa: F405
+if _seller_problems:
+    raise ImproperlyConfigured("Invoice seller settings: " + "; ".join(_seller_problems))

@@ -61,6 +61,16 @@ def test_production_refuses_to_start_without_its_secrets(missing):
     assert missing in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("SELLER_NAME", None), ("SELLER_ECONOMIC_NUMBER", "123"), ("MOADIAN_MEMORY_ID", "AB")],
+)
+def test_production_refuses_an_invalid_invoice_seller(variable, value):
+    result = _manage("check", env=_production_env(**{variable: value}))
+    assert result.returncode != 0
+    assert variable in result.stderr
+
+
 def test_production_refuses_the_default_admin_path():
     result = _manage("check", env=_production_env(ADMIN_PATH=None))
     assert result.returncode != 0

@@ -68,6 +68,7 @@ def _detail_queryset(user):
         Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
         Prefetch("history", queryset=OrderStatusChange.objects.order_by("created_at", "pk")),
         Prefetch("info_requests", queryset=InfoRequest.objects.order_by("-created_at", "-pk")),
+        "invoices",
     )
 
 

@@ -117,6 +117,15 @@ def _notify(order: Order, to: str) -> None:
         notify(user=order.user, template="orders/delivered", context=number)
 
 
+def _invoice_follow_up(order: Order, to: str) -> None:
+    """A sale is invoiced when paid (cash on delivery: when delivered); a cancellation or
+    refund after that gets its credit note. The invoices app decides, after commit."""
+    if to in {S.PAID, S.DELIVERED, S.CANCELLED, S.REFUNDED}:
+        from metavast.invoices.tasks import follow_order
+
+        transaction.on_commit(lambda: follow_order.delay(order.pk))
+
+
 @transaction.atomic
 def order_set_status(*, order: Order, to: str, actor, note: str = "", **fields) -> Order:
     """Move `order` to status `to`; raises TransitionNotAllowed. Returns the locked row."""
@@ -155,6 +164,7 @@ def order_set_status(*, order: Order, to: str, actor, note: str = "", **fields) 
         after={"status": str(to), **{k: v for k, v in fields.items() if k in AUDITABLE}},
     )
     _notify(locked, to)
+    _invoice_follow_up(locked, to)
     # The caller's instance follows the row it asked to change.
     if order is not locked:
         for name in {*changed, "refund_due"}:

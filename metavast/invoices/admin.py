@@ -1,0 +1,180 @@
+"""Finance staff: invoices and credit notes, read-only, with PDF download (audited),
+a CSV export for the accountant and a full-reversal credit note action."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from metavast.core.errors import DomainError
+from metavast.core.jalali import format_jalali_numeric
+from metavast.invoices import views
+from metavast.invoices.models import Invoice, InvoiceKind, InvoiceLine
+from metavast.invoices.services import credit_note_issue, invoice_submit
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas: defuse them."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    can_delete = False
+    fields = (
+        "position",
+        "product_code",
+        "description",
+        "quantity",
+        "unit_price",
+        "net_amount",
+        "vat_amount",
+        "line_total",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = (
+        "display_number",
+        "kind",
+        "issued_at",
+        "order",
+        "total",
+        "moadian_status",
+        "pdf_link",
+    )
+    list_filter = ("kind", "fiscal_year", "moadian_status", "buyer_is_legal")
+    search_fields = ("tax_id", "order__number")
+    date_hierarchy = "issued_at"
+    list_select_related = ("order",)
+    inlines = [InvoiceLineInline]
+    actions = ["export_csv", "retry_submission", "issue_full_credit_note"]
+    exclude = ("buyer_json", "payload_json")
+    readonly_fields = (
+        "kind",
+        "fiscal_year",
+        "number",
+        "order",
+        "original",
+        "issued_at",
+        "tax_id",
+        "moadian_type",
+        "buyer_is_legal",
+        "seller",
+        "subtotal",
+        "discount",
+        "vat",
+        "total",
+        "reason",
+        "moadian_status",
+        "moadian_reference",
+        "moadian_error",
+        "moadian_attempts",
+        "pdf_link",
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/pdf/",
+                self.admin_site.admin_view(views.staff_invoice_pdf),
+                name="invoices_invoice_pdf",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description="PDF")
+    def pdf_link(self, obj):
+        url = reverse("admin:invoices_invoice_pdf", args=[obj.pk])
+        return format_html('<a href="{}">دریافت</a>', url)
+
+    @admin.action(description="خروجی CSV برای حسابداری")
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
+        response.write("\ufeff")  # Excel reads UTF-8 Persian only with a BOM
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "شماره",
+                "نوع",
+                "تاریخ",
+                "سفارش",
+                "شمارهٔ مالیاتی",
+                "خریدار",
+                "جمع قبل از تخفیف",
+                "تخفیف",
+                "مالیات",
+                "مبلغ کل (ریال)",
+                "فاکتور اصلی",
+                "وضعیت مودیان",
+            ]
+        )
+        for invoice in queryset.select_related("order", "original").order_by("issued_at", "pk"):
+            buyer = invoice.buyer
+            name = buyer.get("company_name") or buyer.get("name", "")
+            writer.writerow(
+                [
+                    csv_safe(v)
+                    for v in (
+                        invoice.display_number,
+                        invoice.get_kind_display(),
+                        format_jalali_numeric(invoice.issued_at),
+                        invoice.order.number,
+                        invoice.tax_id,
+                        name,
+                        invoice.subtotal,
+                        invoice.discount,
+                        invoice.vat,
+                        invoice.total,
+                        invoice.original.display_number if invoice.original else "",
+                        invoice.get_moadian_status_display(),
+                    )
+                ]
+            )
+        return response
+
+    @admin.action(description="ارسال دوباره به سامانهٔ مودیان")
+    def retry_submission(self, request, queryset):
+        for invoice in queryset:
+            invoice_submit(invoice_id=invoice.pk)
+        self.message_user(request, "ارسال دوباره انجام شد.", messages.SUCCESS)
+
+    @admin.action(description="صدور سند برگشت کامل (لغو فاکتور)")
+    def issue_full_credit_note(self, request, queryset):
+        issued = 0
+        for invoice in queryset.filter(kind=InvoiceKind.INVOICE):
+            try:
+                credit_note_issue(
+                    invoice=invoice, reason="لغو به تصمیم کارکنان", actor=request.user
+                )
+                issued += 1
+            except DomainError as exc:
+                self.message_user(request, f"{invoice}: {exc.message}", messages.ERROR)
+        if issued:
+            self.message_user(request, f"{issued} سند برگشت صادر شد.", messages.SUCCESS)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class InvoicesConfig(AppConfig):
+    name = "metavast.invoices"
+    verbose_name = "فاکتورها"

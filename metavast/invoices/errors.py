@@ -1,0 +1,26 @@
+from metavast.core.errors import Conflict, DomainError, NotFound
+
+
+class InvoiceImmutable(Conflict):
+    code = "invoice_immutable"
+    message = "فاکتور صادرشده تغییرپذیر نیست؛ برای اصلاح، سند برگشت صادر کنید."
+
+
+class OrderNotInvoiceable(Conflict):
+    code = "order_not_invoiceable"
+    message = "برای این سفارش هنوز نمی‌توان فاکتور صادر کرد."
+
+
+class InvoiceNotFound(NotFound):
+    code = "invoice_not_found"
+    message = "فاکتور پیدا نشد."
+
+
+class CreditNoteInvalid(DomainError):
+    code = "credit_note_invalid"
+    message = "ردیف‌ها یا تعدادهای سند برگشت معتبر نیستند."
+
+
+class SellerNotConfigured(DomainError):
+    code = "seller_not_configured"
+    message = "اطلاعات فروشنده برای صدور فاکتور کامل نیست."

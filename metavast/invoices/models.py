@@ -1,0 +1,275 @@
+"""Legal invoices and credit notes: numbered without gaps, immutable once issued.
+
+Numbers run per kind (invoice, credit note) per Jalali fiscal year, from a counter row
+that the issuing transaction locks and increments: if the transaction rolls back, so does
+the increment, which is what keeps the series gapless. One invoice per order is enforced by
+a unique constraint, so a replayed "order paid" issues nothing the second time.
+
+An issued document never changes. `save()` refuses updates, the admin is read-only, and on
+PostgreSQL a trigger refuses UPDATE of any issued column and every DELETE. Only the
+delivery bookkeeping (PDF file name and digest, filled once; the tax system's status) is
+written afterwards, through `InvoiceQuerySet._record_delivery`. A mistake is corrected by
+a credit note that references the original and reverses the lines concerned.
+
+Buyer details (name, mobile, national code, address) are personal data and are kept
+encrypted, as is the Moadian payload that repeats them.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from metavast.core.fields import EncryptedTextField
+from metavast.invoices.errors import InvoiceImmutable
+
+
+class InvoiceKind(models.TextChoices):
+    # A sale: one per order, issued when it is paid (cash on delivery: when delivered).
+    INVOICE = "invoice", "فاکتور فروش"
+    # A return or cancellation after issue: reverses lines of an earlier invoice.
+    CREDIT_NOTE = "credit_note", "سند برگشت از فروش"
+
+
+class MoadianStatus(models.TextChoices):
+    # Waiting to be sent to the tax system.
+    PENDING = "pending", "در صف ارسال"
+    # Sent; the tax system has not answered with a final result yet.
+    SENT = "sent", "ارسال‌شده"
+    # The tax system accepted it.
+    ACCEPTED = "accepted", "پذیرفته‌شده"
+    # The tax system refused it; staff must look (a credit note and a new invoice).
+    REJECTED = "rejected", "ردشده"
+
+
+class InvoiceCounter(models.Model):
+    kind = models.CharField(max_length=20, choices=InvoiceKind.choices)
+    fiscal_year = models.PositiveIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "fiscal_year"], name="invoice_counter_one")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.fiscal_year}: {self.last_number}"
+
+
+_DELIVERY_FIELDS = {
+    "pdf_name",
+    "pdf_sha256",
+    "moadian_status",
+    "moadian_reference",
+    "moadian_error",
+    "moadian_attempts",
+    "moadian_sent_at",
+}
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise InvoiceImmutable()
+
+    def delete(self):
+        raise InvoiceImmutable()
+
+    def _record_delivery(self, **kwargs) -> int:
+        assert set(kwargs) <= _DELIVERY_FIELDS, kwargs
+        return super().update(**kwargs)
+
+    def for_user(self, user):
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(order__user=user)
+
+    def pending_submission(self):
+        return self.filter(moadian_status=MoadianStatus.PENDING).order_by("pk")
+
+
+class Invoice(models.Model):
+    kind = models.CharField("نوع", max_length=20, choices=InvoiceKind.choices)
+    fiscal_year = models.PositiveIntegerField("سال مالی")
+    number = models.PositiveIntegerField("شماره")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="invoices", verbose_name="سفارش"
+    )
+    original = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_notes",
+        verbose_name="فاکتور اصلی",
+    )
+    issued_at = models.DateTimeField("زمان صدور")
+    tax_id = models.CharField("شمارهٔ منحصربه‌فرد مالیاتی", max_length=22, unique=True)
+    # 1: with the buyer identified (legal entities); 2: consumers, buyer not identified.
+    moadian_type = models.PositiveSmallIntegerField("نوع صورتحساب مودیان")
+    buyer_is_legal = models.BooleanField("خریدار حقوقی", default=False)
+    seller = models.JSONField("فروشنده")
+    buyer_json = EncryptedTextField("خریدار")
+    subtotal = models.PositiveBigIntegerField("جمع مبلغ قبل از تخفیف (ریال)")
+    discount = models.PositiveBigIntegerField("تخفیف (ریال)", default=0)
+    vat = models.PositiveBigIntegerField("مالیات بر ارزش افزوده (ریال)")
+    total = models.PositiveBigIntegerField("مبلغ کل (ریال)")
+    reason = models.CharField("علت", max_length=200, blank=True)
+    payload_json = EncryptedTextField("دادهٔ سامانهٔ مودیان")
+
+    pdf_name = models.CharField(max_length=200, blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    moadian_status = models.CharField(
+        "وضعیت در سامانهٔ مودیان",
+        max_length=20,
+        choices=MoadianStatus.choices,
+        default=MoadianStatus.PENDING,
+    )
+    moadian_reference = models.CharField("شناسهٔ پیگیری مودیان", max_length=80, blank=True)
+    moadian_error = models.CharField("خطای مودیان", max_length=300, blank=True)
+    moadian_attempts = models.PositiveSmallIntegerField(default=0)
+    moadian_sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "فاکتور"
+        verbose_name_plural = "فاکتورها و اسناد برگشت"
+        ordering = ("-issued_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "fiscal_year", "number"], name="invoice_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(kind=InvoiceKind.INVOICE),
+                name="invoice_one_per_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(total=models.F("subtotal") - models.F("discount") + models.F("vat")),
+                name="invoice_total_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=InvoiceKind.INVOICE, original__isnull=True)
+                | Q(kind=InvoiceKind.CREDIT_NOTE, original__isnull=False),
+                name="invoice_credit_note_has_original",
+            ),
+        ]
+        indexes = [models.Index(fields=["moadian_status", "id"], name="invoice_moadian_queue")]
+
+    def __str__(self) -> str:
+        return self.display_number
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise InvoiceImmutable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise InvoiceImmutable()
+
+    @property
+    def display_number(self) -> str:
+        """Year/serial, e.g. 1405/000123; each kind has its own series, so the kind's name
+        is always shown beside it. Digits only, so it reads the same in RTL text."""
+        return f"{self.fiscal_year}/{self.number:06d}"
+
+    @property
+    def buyer(self) -> dict:
+        return json.loads(self.buyer_json or "{}")
+
+    @property
+    def payload(self) -> dict:
+        return json.loads(self.payload_json or "{}")
+
+
+class InvoiceLineQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise InvoiceImmutable()
+
+    def delete(self):
+        raise InvoiceImmutable()
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    position = models.PositiveSmallIntegerField()
+    # The order line reversed or sold; empty for the shipping line.
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    product_code = models.CharField("کد کالا", max_length=64)
+    description = models.CharField("شرح", max_length=300)
+    quantity = models.PositiveIntegerField("تعداد")
+    unit = models.CharField("واحد", max_length=20, default="عدد")
+    unit_price = models.PositiveBigIntegerField("مبلغ واحد (ریال)")
+    discount = models.PositiveBigIntegerField("تخفیف (ریال)", default=0)
+    net_amount = models.PositiveBigIntegerField("مبلغ پس از تخفیف (ریال)")
+    vat_rate_basis_points = models.PositiveIntegerField("نرخ مالیات (در ده‌هزار)")
+    vat_amount = models.PositiveBigIntegerField("مالیات (ریال)")
+    line_total = models.PositiveBigIntegerField("جمع (ریال)")
+
+    objects = InvoiceLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("invoice", "position")
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "position"], name="invoice_line_position"),
+            models.CheckConstraint(
+                condition=Q(
+                    net_amount=models.F("unit_price") * models.F("quantity") - models.F("discount")
+                ),
+                name="invoice_line_net_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(line_total=models.F("net_amount") + models.F("vat_amount")),
+                name="invoice_line_total_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}/{self.position}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise InvoiceImmutable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise InvoiceImmutable()
+
+    @property
+    def vat_percent(self) -> str:
+        return f"{self.vat_rate_basis_points / 100:g}"
+
+
+def seller_from_settings() -> dict:
+    return dict(settings.INVOICE_SELLER)
+
+
+class OfficialBuyer(models.Model):
+    """A legal entity's details for an official invoice (type 1), given at checkout.
+
+    Kept on the order it was given for, like the receiver: the order's invoice reads it.
+    The address and phone are encrypted; company name and identifiers are public records.
+    """
+
+    order = models.OneToOneField(
+        "orders.Order", on_delete=models.CASCADE, related_name="official_buyer"
+    )
+    company_name = models.CharField("نام شرکت", max_length=200)
+    economic_number = models.CharField("شمارهٔ اقتصادی", max_length=14)
+    national_id = models.CharField("شناسهٔ ملی", max_length=11)
+    postal_code = models.CharField("کد پستی", max_length=10)
+    address = EncryptedTextField("نشانی")
+    phone = EncryptedTextField("تلفن")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "خریدار حقوقی"
+        verbose_name_plural = "خریداران حقوقی"
+
+    def __str__(self) -> str:
+        return self.company_name

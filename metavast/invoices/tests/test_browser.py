@@ -1,0 +1,67 @@
+"""Tried as a customer would: pay an order in the sandbox bank, download its invoice, and
+look at the PDF (page 1 rendered to artifacts/invoice-browser-page1.png)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from metavast.invoices.models import Invoice
+from metavast.payments.tests.conftest import place_order
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
+
+
+def test_pay_then_download_the_invoice(
+    page,
+    browser_sign_in,
+    screenshot,
+    customer,
+    variant,
+    settings,
+    tmp_path,
+):
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    order = place_order(customer, variant)
+    browser_sign_in(customer)
+    page.goto(f"/orders/{order.number}/")
+    assert "فاکتور رسمی پس از پرداخت صادر می‌شود" in page.content()
+    page.locator("form[action*='/payments/start/'] button").click()
+    page.wait_for_url("**/payments/sandbox/**")
+    page.get_by_role("button", name="پرداخت", exact=True).click()
+    page.wait_for_url("**/payments/callback/sandbox/**")
+    page.goto(f"/orders/{order.number}/")
+
+    invoice = Invoice.objects.get(order=order)
+    link = page.locator(".invoices a").first
+    assert "فاکتور فروش" in link.inner_text()
+    screenshot(page, "invoice-01-order-with-invoice")
+    with page.expect_download() as download_info:
+        link.click()
+    path = tmp_path / "invoice.pdf"
+    download_info.value.save_as(path)
+    text = "".join(p.extract_text() for p in PdfReader(path).pages)
+    assert invoice.tax_id in text and order.number in text
+
+    if shutil.which("pdftoppm"):
+        ARTIFACTS.mkdir(exist_ok=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-singlefile",
+                str(path),
+                str(ARTIFACTS / "invoice-browser-page1"),
+            ],
+            check=True,
+            timeout=60,
+        )

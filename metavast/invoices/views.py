@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+
+from metavast.core.http import no_store
+from metavast.invoices.models import Invoice
+from metavast.invoices.services import invoice_pdf_bytes
+
+
+def pdf_response(invoice: Invoice, data: bytes) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    filename = f"invoice-{invoice.fiscal_year}-{invoice.kind}-{invoice.number:06d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@no_store
+def invoice_pdf(request, pk: int):
+    """The buyer's own invoice; anyone else gets the same 404 as for a missing one."""
+    invoice = get_object_or_404(Invoice.objects.for_user(request.user), pk=pk)
+    return pdf_response(invoice, invoice_pdf_bytes(invoice=invoice))
+
+
+@no_store
+def staff_invoice_pdf(request, pk: int):
+    """Finance staff: every download is written to the audit log."""
+    user = request.user
+    if not (user.is_authenticated and user.is_staff and user.has_perm("invoices.view_invoice")):
+        raise Http404
+    invoice = get_object_or_404(Invoice, pk=pk)
+    return pdf_response(invoice, invoice_pdf_bytes(invoice=invoice, actor=user))
+
+
+@login_required
+@no_store
+def official_buyer(request, number: str):
+    """Ask for an official (legal entity) invoice for one of my orders."""
+    from django.contrib import messages
+    from django.shortcuts import redirect, render
+
+    from metavast.core.errors import DomainError
+    from metavast.invoices.forms import OfficialBuyerForm
+    from metavast.invoices.services import official_buyer_set
+    from metavast.orders.models import Order
+
+    order = get_object_or_404(Order.objects.for_user(request.user), number=number)
+    existing = getattr(order, "official_buyer", None)
+    if request.method == "POST":
+        form = OfficialBuyerForm(request.POST)
+        if form.is_valid():
+            try:
+                official_buyer_set(order=order, user=request.user, data=form.cleaned_data)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "مشخصات خریدار حقوقی برای فاکتور رسمی ثبت شد.")
+                return redirect(order.get_absolute_url())
+    else:
+        initial = None
+        if existing is not None:
+            initial = {
+                f: getattr(existing, f)
+                for f in (
+                    "company_name",
+                    "economic_number",
+                    "national_id",
+                    "postal_code",
+                    "address",
+                    "phone",
+                )
+            }
+        form = OfficialBuyerForm(initial=initial)
+    return render(request, "invoices/official_buyer.html", {"form": form, "order": order})
