@@ -244,6 +244,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "metavast.audit.tasks.seal_audit_events", "schedule": 60.0},
+    # IP addresses and user agents in the audit trail are erased after IP_LOG_RETENTION_DAYS.
+    "audit-redact-ips": {"task": "metavast.audit.tasks.redact_audit_ips", "schedule": 86400.0},
     # Ended sessions (IP, device) past IP_LOG_RETENTION_DAYS, and used or expired SMS codes.
     "accounts-purge": {
         "task": "metavast.accounts.tasks.purge_expired_sessions_and_codes",
