@@ -14,6 +14,22 @@ from metavast.core.text import to_ascii_digits
 LTR_TEL = {"dir": "ltr", "inputmode": "tel", "autocomplete": "tel", "placeholder": "۰۹۱۲۳۴۵۶۷۸۹"}
 
 
+def set_province_and_city_choices(form: forms.Form) -> None:
+    """Fill a form's `province` and `city` choices: every province, whose select reloads the
+    city list (htmx) when it changes, and the cities of the province sent or first shown."""
+    form.fields["province"].choices = [("", "انتخاب استان"), *province_choices()]
+    form.fields["province"].widget.attrs.update(
+        {
+            "hx-get": "/accounts/addresses/cities/",
+            "hx-target": "#id_city",
+            "hx-swap": "innerHTML",
+        }
+    )
+    province = form.data.get("province") or form.initial.get("province") or ""
+    cities = iran_divisions().get(province, {}).get("cities", [])
+    form.fields["city"].choices = [("", "انتخاب شهر")] + [(c, c) for c in cities]
+
+
 class MobileForm(forms.Form):
     mobile = forms.CharField(
         label="شمارهٔ تلفن همراه", max_length=64, widget=forms.TextInput(attrs=LTR_TEL)
@@ -187,17 +203,7 @@ class AddressForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["province"].choices = [("", "انتخاب استان"), *province_choices()]
-        self.fields["province"].widget.attrs.update(
-            {
-                "hx-get": "/accounts/addresses/cities/",
-                "hx-target": "#id_city",
-                "hx-swap": "innerHTML",
-            }
-        )
-        province = self.data.get("province") or self.initial.get("province") or ""
-        cities = iran_divisions().get(province, {}).get("cities", [])
-        self.fields["city"].choices = [("", "انتخاب شهر")] + [(c, c) for c in cities]
+        set_province_and_city_choices(self)
 
     def to_input(self) -> AddressInput:
         d = self.cleaned_data

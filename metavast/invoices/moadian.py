@@ -18,19 +18,21 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from metavast.core import outbound
+
 # Measure unit codes of the standard: piece and service.
 UNIT_CODES = {"عدد": "1627", "خدمت": "1628"}
 # A generic goods/service ID used until each product carries its 13-digit Moadian ID.
 DEFAULT_SSTID = "2330001499990"
 SHIPPING_SSTID = "2330001499991"
+# The tax system answers with a short JSON object; more than this is not an answer.
+_MAX_RESPONSE_BYTES = 256 * 1024
 
 
 def build_payload(invoice, lines) -> dict:
@@ -118,28 +120,30 @@ class HttpMoadianBackend:
         if not self.base_url:
             raise MoadianError("MOADIAN_BASE_URL is not set")
         body = canonical(payload)
-        request = urllib.request.Request(  # noqa: S310 (URL from settings)
-            f"{self.base_url}/invoices",
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/json; charset=utf-8",
-                "X-Memory-Id": settings.MOADIAN_MEMORY_ID,
-                "X-Signature": self._signature(body),
-            },
-        )
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            "X-Memory-Id": settings.MOADIAN_MEMORY_ID,
+            "X-Signature": self._signature(body),
+        }
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                answer = json.loads(response.read().decode("utf-8"))
-        except urllib.error.HTTPError as exc:
-            if 400 <= exc.code < 500:
+            response = outbound.post(
+                f"{self.base_url}/invoices",
+                body=body,
+                headers=headers,
+                timeout=self.timeout,
+                max_bytes=_MAX_RESPONSE_BYTES,
+            )
+            if 400 <= response.status < 500:
                 try:
-                    detail = json.loads(exc.read().decode("utf-8"))
+                    detail = json.loads(response.body.decode("utf-8"))
                 except ValueError:
                     detail = {}
-                return SubmitResult(False, error=str(detail.get("error") or exc.code)[:300])
-            raise MoadianError(f"tax system answered {exc.code}") from exc
-        except (OSError, ValueError) as exc:
+                return SubmitResult(False, error=str(detail.get("error") or response.status)[:300])
+            if not 200 <= response.status < 300:
+                raise MoadianError(f"tax system answered {response.status}")
+            answer = json.loads(response.body.decode("utf-8"))
+        except (outbound.OutboundError, ValueError) as exc:
+            # ValueError: a malformed base URL, or an answer that is not JSON.
             raise MoadianError("tax system unreachable or unclear") from exc
         status = answer.get("status")
         if status == "accepted":

@@ -42,8 +42,15 @@ from metavast.orders.services import (
 )
 
 
-def _jalali(value) -> str:
-    return format_jalali_datetime(value) if value else "-"
+def _jalali_column(attribute: str, description: str):
+    """An admin column showing a time the order may not have reached yet ("-")."""
+
+    @admin.display(description=description)
+    def column(self, obj) -> str:
+        value = getattr(obj, attribute)
+        return format_jalali_datetime(value) if value else "-"
+
+    return column
 
 
 class CityFilter(admin.SimpleListFilter):
@@ -214,29 +221,12 @@ class OrderAdmin(admin.ModelAdmin):
     def placed(self, obj):
         return format_jalali_datetime(obj.placed_at)
 
-    @admin.display(description="مهلت پرداخت")
-    def expires(self, obj):
-        return _jalali(obj.expires_at)
-
-    @admin.display(description="زمان پرداخت")
-    def paid(self, obj):
-        return _jalali(obj.paid_at)
-
-    @admin.display(description="زمان ارسال")
-    def shipped(self, obj):
-        return _jalali(obj.shipped_at)
-
-    @admin.display(description="زمان تحویل")
-    def delivered(self, obj):
-        return _jalali(obj.delivered_at)
-
-    @admin.display(description="زمان لغو")
-    def cancelled(self, obj):
-        return _jalali(obj.cancelled_at)
-
-    @admin.display(description="زمان بازپرداخت")
-    def refunded(self, obj):
-        return _jalali(obj.refunded_at)
+    expires = _jalali_column("expires_at", "مهلت پرداخت")
+    paid = _jalali_column("paid_at", "زمان پرداخت")
+    shipped = _jalali_column("shipped_at", "زمان ارسال")
+    delivered = _jalali_column("delivered_at", "زمان تحویل")
+    cancelled = _jalali_column("cancelled_at", "زمان لغو")
+    refunded = _jalali_column("refunded_at", "زمان بازپرداخت")
 
     @admin.display(description="استان")
     def province_name(self, obj):

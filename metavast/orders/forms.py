@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from metavast.accounts.models import iran_divisions, province_choices
+from metavast.accounts.forms import set_province_and_city_choices
 from metavast.orders.models import InfoField
 from metavast.orders.services import InfoAnswer
 
@@ -56,17 +56,7 @@ class InfoAnswerForm(forms.Form):
                 "receiver_mobile": order.receiver_mobile,
             }
         super().__init__(*args, **kwargs)
-        self.fields["province"].choices = [("", "انتخاب استان"), *province_choices()]
-        self.fields["province"].widget.attrs.update(
-            {
-                "hx-get": "/accounts/addresses/cities/",
-                "hx-target": "#id_city",
-                "hx-swap": "innerHTML",
-            }
-        )
-        province = self.data.get("province") or self.initial.get("province") or ""
-        cities = iran_divisions().get(province, {}).get("cities", [])
-        self.fields["city"].choices = [("", "انتخاب شهر")] + [(c, c) for c in cities]
+        set_province_and_city_choices(self)
         shown = {"note"}
         for field in request_fields:
             shown.update(self.GROUPS.get(field, ()))

@@ -48,6 +48,15 @@ def _locked(user: User) -> User:
     return User.objects.select_for_update().get(pk=user.pk)
 
 
+def _tell_confirmed_contacts(user: User, *, kind: str, new_value: str | None = None) -> None:
+    """Queue `accounts/contact_changed` to the user's confirmed contacts. Call it *before*
+    changing them: notify() reads them now, so the old address hears of the change."""
+    context = {"name": user.get_full_name(), "kind": kind, "when": timezone.now()}
+    if new_value is not None:
+        context["new_value"] = new_value  # masked
+    notify(user=user, template="accounts/contact_changed", context=context)
+
+
 def profile_update(*, user: User, first_name: str, last_name: str, national_code: str = "") -> User:
     """Names and the optional national code; nothing else can change through here."""
     national_code = normalize_national_code(national_code) if national_code.strip() else ""
@@ -144,17 +153,7 @@ def email_change_confirm(*, token: str) -> User:
             if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
                 raise ContactTaken()
             old = user.confirmed_email
-            # Sent to the confirmed contacts as they are *before* the change.
-            notify(
-                user=user,
-                template="accounts/contact_changed",
-                context={
-                    "name": user.get_full_name(),
-                    "kind": "email",
-                    "when": timezone.now(),
-                    "new_value": mask_email(email),
-                },
-            )
+            _tell_confirmed_contacts(user, kind="email", new_value=mask_email(email))
             user.email = email
             user.email_confirmed_at = timezone.now()
             user.email_pending = ""
@@ -220,17 +219,7 @@ def mobile_change_confirm(*, user: User, code: str) -> User:
                 raise ContactTaken()
             old = user.confirmed_mobile
             if pending != old:
-                # Sent to the confirmed contacts as they are *before* the change.
-                notify(
-                    user=user,
-                    template="accounts/contact_changed",
-                    context={
-                        "name": user.get_full_name(),
-                        "kind": "mobile",
-                        "when": timezone.now(),
-                        "new_value": mask_mobile(pending),
-                    },
-                )
+                _tell_confirmed_contacts(user, kind="mobile", new_value=mask_mobile(pending))
             user.mobile = pending
             user.mobile_confirmed_at = timezone.now()
             user.mobile_pending = ""
@@ -268,11 +257,7 @@ def landline_set(*, user: User, landline: str) -> User:
         before = mask_mobile(user.landline)
         if user.landline:
             # Not a confirmed contact, but a change of it is worth a word to the confirmed ones.
-            notify(
-                user=user,
-                template="accounts/contact_changed",
-                context={"name": user.get_full_name(), "kind": "landline", "when": timezone.now()},
-            )
+            _tell_confirmed_contacts(user, kind="landline")
         user.landline = landline
         user.landline_declared_at = timezone.now() if landline else None
         user.save(update_fields=["landline", "landline_declared_at"])

@@ -1,11 +1,9 @@
 """One-time codes: issue, bind, expire, single use, the shared attempt counter, limits."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -14,6 +12,7 @@ from metavast.accounts.models import CodePurpose, OneTimeCode, User
 from metavast.accounts.services.codes import code_request, code_verify
 from metavast.accounts.tests.conftest import MOBILE, last_code, sent
 from metavast.audit.models import AuditEvent
+from metavast.core.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db
 
@@ -199,27 +198,17 @@ def test_parallel_guesses_share_one_counter(monkeypatch):
     code_request(mobile=MOBILE, purpose=SIGNIN, ip=None)
     code = last_code()
     guesses = [f"{(int(code) + i) % 10**6:06d}" for i in range(1, 21)]
-    results: list[str] = []
-    barrier = threading.Barrier(len(guesses))
-    lock = threading.Lock()
 
-    def guess(value: str) -> None:
+    def guess(value: str) -> str:
         try:
-            barrier.wait()
             code_verify(mobile=MOBILE, purpose=SIGNIN, code=value)
-            outcome = "ok"
         except CodeInvalid:
-            outcome = "invalid"
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
+            return "invalid"
+        return "ok"
 
-    threads = [threading.Thread(target=guess, args=(g,)) for g in guesses]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = run_concurrently([lambda g=g: guess(g) for g in guesses])
+    assert [e for _, e in outcomes if e] == []
+    results = [result for result, _ in outcomes]
     assert results.count("invalid") == 20
     assert len(compared) == 5
     assert not OneTimeCode.objects.exists()  # the fifth wrong guess destroyed it
@@ -232,26 +221,16 @@ def test_parallel_guesses_share_one_counter(monkeypatch):
 def test_parallel_right_guesses_use_the_code_once():
     code_request(mobile=MOBILE, purpose=SIGNIN, ip=None)
     code = last_code()
-    results: list[str] = []
-    barrier = threading.Barrier(8)
-    lock = threading.Lock()
 
-    def guess() -> None:
+    def guess() -> str:
         try:
-            barrier.wait()
             code_verify(mobile=MOBILE, purpose=SIGNIN, code=code)
-            outcome = "ok"
         except CodeInvalid:
-            outcome = "invalid"
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
+            return "invalid"
+        return "ok"
 
-    threads = [threading.Thread(target=guess) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = run_concurrently([guess] * 8)
+    assert [e for _, e in outcomes if e] == []
+    results = [result for result, _ in outcomes]
     assert results.count("ok") == 1
     assert User.objects.count() == 0

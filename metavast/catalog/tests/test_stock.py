@@ -1,7 +1,4 @@
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
 
 from metavast.audit.models import AuditEvent
 from metavast.catalog import cache as catalog_cache
@@ -20,6 +17,7 @@ from metavast.catalog.services import (
     stock_set,
 )
 from metavast.catalog.tests import factories
+from metavast.core.testing import run_concurrently
 
 
 def _variant(on_hand=3) -> Variant:
@@ -131,31 +129,18 @@ def test_staff_stock_set_is_audited_and_never_below_reserved(staff_user):
 def test_concurrent_reservations_never_oversell():
     """Twenty checkouts race for five units: exactly five win, none goes below zero."""
     variant = _variant(on_hand=5)
-    threads_count = 20
-    barrier = threading.Barrier(threads_count)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def buy():
+    def buy() -> str:
         try:
-            barrier.wait()
-            try:
-                stock_reserve(variant_id=variant.pk, quantity=1)
-                result = "ok"
-            except OutOfStock:
-                result = "out"
-            with lock:
-                outcomes.append(result)
-        finally:
-            close_old_connections()
-            connection.close()
+            stock_reserve(variant_id=variant.pk, quantity=1)
+        except OutOfStock:
+            return "out"
+        return "ok"
 
-    threads = [threading.Thread(target=buy) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_concurrently([buy] * 20)
 
+    assert [e for _, e in results if e] == []
+    outcomes = [outcome for outcome, _ in results]
     assert sorted(outcomes) == ["ok"] * 5 + ["out"] * 15
     assert counts(variant) == (5, 5)
     assert Product.objects.get(pk=variant.product_id).in_stock is False

@@ -24,12 +24,11 @@ from __future__ import annotations
 
 import json
 import logging
-from urllib.error import HTTPError, URLError
 from urllib.parse import quote, urlencode
-from urllib.request import Request, urlopen
 
 from django.conf import settings
 
+from metavast.core import outbound
 from metavast.notifications.backends import SMS, PermanentDeliveryError, RetryableDeliveryError
 
 logger = logging.getLogger(__name__)
@@ -41,6 +40,12 @@ PERMANENT_CODES = frozenset({400, 404, 405, 411, 413, 414, 417, 419, 607})
 # Entry statuses that mean the provider refused this message at once.
 FAILED_ENTRY_STATUSES = frozenset({6, 11, 13, 14, 100})
 _MAX_RESPONSE_BYTES = 64 * 1024
+# No answer at all: always retryable.
+_FAILURE_CODES = {
+    "timeout": "kavenegar_timeout",
+    "unreachable": "kavenegar_unreachable",
+    "connection": "kavenegar_connection_error",
+}
 
 
 def to_receptor(e164: str) -> str:
@@ -95,33 +100,20 @@ class KavenegarBackend:
     def _call(self, method: str, params: dict[str, str]):
         # The key is part of the path: never log this URL.
         url = f"{self.base_url}/v1/{quote(self.api_key, safe='')}/{method}.json"
-        request = Request(  # noqa: S310 - the scheme comes from our settings, not input
-            url,
-            data=urlencode(params).encode("utf-8"),
-            method="POST",
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
-                "Accept": "application/json",
-            },
-        )
         try:
-            with urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                http_status = response.status
-                raw = response.read(_MAX_RESPONSE_BYTES)
-        except HTTPError as exc:
-            http_status = exc.code
-            try:
-                raw = exc.read(_MAX_RESPONSE_BYTES)
-            except OSError:
-                raw = b""
-        except TimeoutError:
-            raise RetryableDeliveryError("kavenegar_timeout") from None
-        except URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
-                raise RetryableDeliveryError("kavenegar_timeout") from None
-            raise RetryableDeliveryError("kavenegar_unreachable") from None
-        except OSError:
-            raise RetryableDeliveryError("kavenegar_connection_error") from None
+            response = outbound.post(
+                url,
+                body=urlencode(params).encode("utf-8"),
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+                    "Accept": "application/json",
+                },
+                timeout=self.timeout,
+                max_bytes=_MAX_RESPONSE_BYTES,
+            )
+        except outbound.OutboundError as exc:
+            raise RetryableDeliveryError(_FAILURE_CODES[exc.kind]) from None
+        http_status, raw = response.status, response.body
 
         try:
             payload = json.loads(raw.decode("utf-8"))

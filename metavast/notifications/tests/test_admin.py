@@ -6,10 +6,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from metavast.accounts.models import User
+from metavast.accounts.testing import verify_staff_client
 from metavast.audit.models import AuditEvent
 from metavast.notifications import services
 from metavast.notifications.backends import locmem
@@ -26,11 +25,7 @@ def _staff_client(user: User) -> Client:
     """A signed-in client whose session has passed two-factor, as the admin requires."""
     client = Client()
     client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    return verify_staff_client(client, user)
 
 
 @pytest.fixture

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 
+from metavast.core.testing import run_concurrently
 from metavast.notifications import services
 from metavast.notifications.models import OutboxMessage, Status
 from metavast.notifications.services import delivery
@@ -16,29 +15,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _race(workers: int, work) -> list:
-    barrier = threading.Barrier(workers)
-    results: list = []
-    errors: list = []
-    lock = threading.Lock()
-
-    def run():
-        try:
-            barrier.wait(timeout=10)
-            result = work()
-            with lock:
-                results.append(result)
-        except Exception as exc:  # surfaced below, in the test's thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert errors == []
-    return results
+    results = run_concurrently([work] * workers)
+    assert [e for _, e in results if e] == []
+    return [result for result, _ in results]
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,6 @@
 import pytest
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from metavast.accounts.testing import verify_staff_client
 from metavast.audit.models import AuditEvent
 from metavast.notifications.models import OutboxMessage
 from metavast.orders.models import OrderStatus
@@ -18,12 +17,8 @@ def staff(db):
 
 @pytest.fixture
 def staff_client(client, staff):
-    device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
     client.force_login(staff)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    return verify_staff_client(client, staff)
 
 
 @pytest.fixture

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from metavast.accounts.testing import verify_staff_client
 from metavast.checkout.demo import seed_shipping
 from metavast.orders.models import Order, OrderStatus
 from metavast.orders.tests.factories import PASSWORD, make_customer, make_variant
@@ -17,12 +16,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def staff_cookie(staff, live_server_url: str) -> dict:
+    """Staff use their own browser context, so not `browser_sign_in`: a session that has
+    also passed two-factor, as the admin requires."""
     client = Client()
     client.force_login(staff)
-    device = TOTPDevice.objects.create(user=staff, name="phone", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
+    session = verify_staff_client(client, staff).session
     return {"name": "sessionid", "value": session.session_key, "url": live_server_url}
 
 

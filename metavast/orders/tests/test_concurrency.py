@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import random
-import threading
 import uuid
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from metavast.checkout.demo import seed_shipping
+from metavast.core.testing import run_concurrently
 from metavast.orders.errors import OutOfStock
 from metavast.orders.models import Order, OrderLine, OrderStatus
 from metavast.orders.services import (
@@ -29,29 +29,6 @@ from metavast.orders.tests.factories import (
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def run_at_once(workers):
-    """Start every callable at the same instant; return [(result, exception)] in order."""
-    barrier = threading.Barrier(len(workers))
-    results: list = [None] * len(workers)
-
-    def run(i, work):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = (work(), None)
-        except Exception as exc:
-            results[i] = (None, exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a buyer hung (deadlock?)"
-    return results
-
-
 def test_fifty_buyers_for_the_last_unit_make_exactly_one_order():
     assert connection.vendor == "postgresql"
     seed_shipping()
@@ -62,7 +39,7 @@ def test_fifty_buyers_for_the_last_unit_make_exactly_one_order():
         fill_cart(buyer, (last, 1))
         buyers.append((buyer, make_address(buyer)))
 
-    results = run_at_once([lambda b=b, a=a: place(b, address=a) for b, a in buyers])
+    results = run_concurrently([lambda b=b, a=a: place(b, address=a) for b, a in buyers])
 
     orders = [r for r, e in results if r is not None]
     failures = [e for r, e in results if e is not None]
@@ -90,7 +67,7 @@ def test_twenty_buyers_with_overlapping_carts_never_oversell_or_deadlock():
         fill_cart(buyer, *[(v, rng.randint(1, 3)) for v in picks])
         buyers.append((buyer, make_address(buyer)))
 
-    results = run_at_once([lambda b=b, a=a: place(b, address=a) for b, a in buyers])
+    results = run_concurrently([lambda b=b, a=a: place(b, address=a) for b, a in buyers])
 
     errors = [e for _, e in results if e is not None]
     assert all(isinstance(e, OutOfStock) for e in errors), [repr(e) for e in errors]
@@ -119,7 +96,7 @@ def test_paying_and_expiring_at_once_settle_one_way():
     for i, order in enumerate(pairs):
         work.append(lambda o=order, i=i: order_mark_paid(order_id=o.pk, payment_id=1000 + i))
         work.append(lambda o=order: order_expire(order_id=o.pk))
-    results = run_at_once(work)
+    results = run_concurrently(work)
     assert all(e is None or e.__class__.__name__ == "OrderNotPayable" for _, e in results)
     variant.refresh_from_db()
     paid = Order.objects.filter(status=OrderStatus.PAID).count()
@@ -134,7 +111,7 @@ def test_twenty_replays_of_mark_paid_commit_stock_once():
     buyer = make_customer()
     fill_cart(buyer, (variant, 2))
     order = place(buyer)
-    results = run_at_once([lambda: order_mark_paid(order_id=order.pk, payment_id=9)] * 20)
+    results = run_concurrently([lambda: order_mark_paid(order_id=order.pk, payment_id=9)] * 20)
     assert all(e is None for _, e in results), [e for _, e in results]
     variant.refresh_from_db()
     assert (variant.on_hand, variant.reserved) == (1, 0)
@@ -148,7 +125,7 @@ def test_double_click_from_two_threads_makes_one_order():
     fill_cart(buyer, (variant, 2))
     address = make_address(buyer)
     key = uuid.uuid4().hex
-    results = run_at_once([lambda: place(buyer, address=address, key=key)] * 10)
+    results = run_concurrently([lambda: place(buyer, address=address, key=key)] * 10)
     assert all(e is None for _, e in results), [e for _, e in results]
     assert len({r.pk for r, _ in results}) == 1
     variant.refresh_from_db()
@@ -161,7 +138,7 @@ def test_cancel_and_pay_race():
     buyer = make_customer()
     fill_cart(buyer, (variant, 1))
     order = place(buyer)
-    results = run_at_once(
+    results = run_concurrently(
         [
             lambda: order_mark_paid(order_id=order.pk, payment_id=5),
             lambda: order_cancel(order=order, actor=buyer, reason="customer"),
@@ -209,7 +186,7 @@ def test_twenty_buyers_over_http_get_201_or_409_never_500():
         )
         return response.status_code, response.json()
 
-    results = run_at_once([lambda c=c, a=a: buy(c, a) for c, a in clients])
+    results = run_concurrently([lambda c=c, a=a: buy(c, a) for c, a in clients])
     assert all(e is None for _, e in results), [repr(e) for _, e in results]
     statuses = Counter(r[0] for r, _ in results)
     print(f"\n20 buyers over HTTP: {dict(statuses)}")

@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import json
 import logging
-from urllib.error import HTTPError, URLError
-from urllib.request import Request, urlopen
 
 from django.conf import settings
 
+from metavast.core import outbound
 from metavast.payments.gateways.base import (
     GatewayError,
     PaymentDeclined,
@@ -39,6 +38,12 @@ logger = logging.getLogger(__name__)
 PAID = 100
 ALREADY_VERIFIED = 101
 _MAX_RESPONSE_BYTES = 256 * 1024
+# No answer at all: we do not know what happened, so never a refusal.
+_FAILURE_CODES = {
+    "timeout": "zarinpal_timeout",
+    "unreachable": "zarinpal_unreachable",
+    "connection": "zarinpal_connection_error",
+}
 # Refusals about our own set-up (merchant id, IP, inactive account): not the customer's
 # fault and not final for the payment, so a verify that gets one stays pending.
 _SETUP_CODES = frozenset({-10, -11, -12, -15, -16, -17})
@@ -111,35 +116,21 @@ class ZarinpalGateway:
         """POST one v4 method; return (data, code) where code is data.code or errors.code."""
         if not self.merchant_id:
             raise GatewayError("zarinpal_not_configured")
-        request = Request(  # noqa: S310 - the scheme comes from our settings, not input
-            f"{self.base_url}/pg/v4/payment/{method}.json",
-            data=json.dumps(body).encode("utf-8"),
-            method="POST",
-            headers={
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-                "User-Agent": "Metavast/1 ZarinPal Rest Api v4",
-            },
-        )
         try:
-            # One timeout bounds the connect and every read, as urllib applies it to both.
-            with urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                http_status = response.status
-                raw = response.read(_MAX_RESPONSE_BYTES)
-        except HTTPError as exc:
-            http_status = exc.code
-            try:
-                raw = exc.read(_MAX_RESPONSE_BYTES)
-            except OSError:
-                raw = b""
-        except TimeoutError:
-            raise GatewayError("zarinpal_timeout") from None
-        except URLError as exc:
-            if isinstance(exc.reason, TimeoutError):
-                raise GatewayError("zarinpal_timeout") from None
-            raise GatewayError("zarinpal_unreachable") from None
-        except OSError:
-            raise GatewayError("zarinpal_connection_error") from None
+            response = outbound.post(
+                f"{self.base_url}/pg/v4/payment/{method}.json",
+                body=json.dumps(body).encode("utf-8"),
+                headers={
+                    "Content-Type": "application/json",
+                    "Accept": "application/json",
+                    "User-Agent": "Metavast/1 ZarinPal Rest Api v4",
+                },
+                timeout=self.timeout,
+                max_bytes=_MAX_RESPONSE_BYTES,
+            )
+        except outbound.OutboundError as exc:
+            raise GatewayError(_FAILURE_CODES[exc.kind]) from None
+        http_status, raw = response.status, response.body
 
         if http_status >= 500:
             raise GatewayError(f"zarinpal_http_{http_status}")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from metavast.accounts.testing import verify_staff_client
 from metavast.orders.models import Order, OrderStatus
 from metavast.orders.tests.factories import make_customer
 from metavast.payments.models import Payment, PaymentStatus
@@ -18,11 +17,7 @@ def _staff() -> Client:
     staff = make_customer(is_staff=True)
     client = Client()
     client.force_login(staff)
-    device = TOTPDevice.objects.create(user=staff, name="test", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
+    return verify_staff_client(client, staff)
 
 
 def _admin_url(path: str = "") -> str:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
 from metavast.orders.models import Order, OrderStatus
 from metavast.payments.models import Payment, PaymentStatus
@@ -15,25 +13,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
-def _sign_in(browser_context, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    browser_context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
-def test_pay_an_order_in_the_sandbox_bank(
-    page, browser_context, live_server, screenshot, customer, variant
-):
+def test_pay_an_order_in_the_sandbox_bank(page, browser_sign_in, screenshot, customer, variant):
     order = place_order(customer, variant)
-    _sign_in(browser_context, live_server, customer)
+    browser_sign_in(customer)
 
     page.goto(f"/orders/{order.number}/")
     assert page.locator("html").get_attribute("dir") == "rtl"
@@ -64,10 +46,10 @@ def test_pay_an_order_in_the_sandbox_bank(
 
 
 def test_cancel_in_the_sandbox_bank_offers_to_try_again(
-    page, browser_context, live_server, screenshot, customer, variant
+    page, browser_sign_in, screenshot, customer, variant
 ):
     order = place_order(customer, variant)
-    _sign_in(browser_context, live_server, customer)
+    browser_sign_in(customer)
     page.goto(f"/orders/{order.number}/")
     page.locator("form[action*='/payments/start/'] button").click()
     page.wait_for_url("**/payments/sandbox/**")

@@ -3,12 +3,11 @@ HTTP to the fake Zarinpal."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from metavast.catalog.models import Variant
+from metavast.core.testing import run_concurrently
 from metavast.notifications.models import OutboxMessage
 from metavast.orders.models import Order, OrderStatus
 from metavast.payments.models import Payment, PaymentStatus
@@ -18,35 +17,13 @@ from metavast.payments.tests.conftest import callback, start_payment
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def run_at_once(workers):
-    barrier = threading.Barrier(len(workers))
-    results: list = [None] * len(workers)
-
-    def run(i, work):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = (work(), None)
-        except Exception as exc:
-            results[i] = (None, exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, w)) for i, w in enumerate(workers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a callback hung (deadlock?)"
-    return results
-
-
 def test_twenty_concurrent_replays_of_one_paid_callback(order, customer, variant, fake_zarinpal):
     assert connection.vendor == "postgresql"
     _, payment = start_payment(customer, order)
     fake_zarinpal.pay(payment.authority)
     stock_before = Variant.objects.values_list("on_hand", "reserved").get(pk=variant.pk)
 
-    results = run_at_once(
+    results = run_concurrently(
         [lambda i=i: callback(payment, method="post" if i % 2 else "get") for i in range(20)]
     )
 
@@ -74,7 +51,7 @@ def test_two_paid_attempts_of_one_order_at_once_pay_it_once(
     fake_zarinpal.pay(first.authority)
     fake_zarinpal.pay(second.authority)
 
-    results = run_at_once(
+    results = run_concurrently(
         [lambda p=p: payment_verify(payment_id=p.pk, source="reconcile") for p in (first, second)]
     )
 
