@@ -15,6 +15,15 @@ What is measured, beside the framework floor (/ping) of the same run:
 - the two-word Persian search «گوشی سامسونگ» on that server, with 16 connections and with 1
   (the latency of one search when the server is not queueing requests).
 
+Before the cold rows every category's first page is asked for once, so the small shared
+caches (tree, facets, counts of unfiltered categories) are as warm as in a shop that has been
+running; each cold URL still misses the page cache.
+
+Beside each row: the share of the machine's CPU (100% = all cores) that gunicorn, PostgreSQL,
+wrk and everything else took in the middle of the row (from /proc, skipping the first two
+seconds and the last one). On a small machine they compete for the same cores, which is what
+most of a p99 at 16 connections is made of; "other" shows whatever else was running.
+
 Uses its own database (mv_bench), Redis database 12 and var directory, so it never touches the
 development or test data.
 """
@@ -28,6 +37,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
@@ -132,6 +142,71 @@ def wrk(name, url, *, connections, duration, threads, script=None) -> Result:
     return Result(name, rps, p50, p99, errors)
 
 
+def _process_ticks() -> dict[int, tuple[str, str, int]]:
+    """pid -> (name, command line, user+system clock ticks so far)."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2 :].split()
+        name = stat[stat.find("(") + 1 : stat.rfind(")")]
+        found[int(entry)] = (name, cmdline, int(fields[11]) + int(fields[12]))
+    return found
+
+
+def _cpu_total() -> tuple[int, int]:
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    return sum(values), values[3] + values[4]  # all, idle + iowait
+
+
+class CpuShares:
+    """CPU used by gunicorn (this bench's server, found by its port), PostgreSQL, wrk and the
+    rest, between two points in the middle of a row; shares of the whole machine."""
+
+    GROUPS = ("gunicorn", "postgres", "wrk", "other", "idle")
+
+    def __init__(self, port: str, duration: int):
+        self.port, self.duration = port, duration
+        self.shares: dict[str, float] = {}
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _group(self, name: str, cmdline: str) -> str:
+        if "gunicorn" in cmdline and f":{self.port} " in f"{cmdline} ":
+            return "gunicorn"
+        if name.startswith("postgres") or cmdline.startswith("postgres"):
+            return "postgres"
+        return "wrk" if name == "wrk" else "other"
+
+    def _run(self) -> None:
+        if self.duration < 4 or not os.path.exists("/proc/stat"):
+            return
+        time.sleep(2)
+        before, (total_before, idle_before) = _process_ticks(), _cpu_total()
+        time.sleep(self.duration - 3)
+        after, (total_after, idle_after) = _process_ticks(), _cpu_total()
+        elapsed = total_after - total_before
+        if elapsed <= 0:
+            return
+        used = dict.fromkeys(self.GROUPS, 0)
+        for pid, (name, cmdline, ticks) in after.items():
+            used[self._group(name, cmdline)] += ticks - before.get(pid, (name, cmdline, 0))[2]
+        used["idle"] = idle_after - idle_before
+        self.shares = {group: 100 * used[group] / elapsed for group in self.GROUPS}
+
+    def text(self) -> str:
+        if not self.shares:
+            return ""
+        return " CPU " + " ".join(f"{g} {self.shares[g]:.0f}%" for g in self.GROUPS)
+
+
 def psql(database_url: str, sql: str) -> list[str]:
     out = subprocess.run(
         ["psql", database_url, "-tAc", sql], capture_output=True, text=True, check=True
@@ -221,6 +296,8 @@ def main() -> None:
     subprocess.run(["redis-cli", "-u", redis_url, "FLUSHDB"], check=True, capture_output=True)
 
     def run(name, base, path="", script=None, connections=args.connections) -> Result:
+        shares = CpuShares(base.rsplit(":", 1)[1], args.duration)
+        shares.thread.start()
         result = wrk(
             name,
             base + path,
@@ -229,8 +306,15 @@ def main() -> None:
             threads=min(args.threads, connections),
             script=script,
         )
-        print(result.row(), flush=True)
+        shares.thread.join()
+        print(result.row() + shares.text(), flush=True)
         return result
+
+    def warm_small_caches(base) -> None:
+        for slug in psql(database_url, "SELECT slug FROM catalog_category"):
+            subprocess.run(
+                ["curl", "-s", "-o", "/dev/null", f"{base}/c/{quote(slug)}/?page=41"], check=True
+            )
 
     print(f"\nMetavast catalog bench — PostgreSQL, {count:,} products, {seed_note}")
     print(
@@ -246,10 +330,12 @@ def main() -> None:
         results["cat_warm"] = run("category, warm", base, "/c/mobile/")
         results["product_warm"] = run("product, warm", base, product)
         results["search_warm"] = run("search, warm", base, search_warm)
+        warm_small_caches(base)
         results["cat_cold"] = run("category, cold (unique URLs)", base, script=cold["category"])
         results["product_cold"] = run("product, cold (unique URLs)", base, script=cold["product"])
         results["search_cold"] = run("search, cold (unique URLs)", base, script=cold["search"])
     with serve(nocache_env) as base:
+        warm_small_caches(base)
         results["nc_floor"] = run("/ping, page cache off", base, "/ping")
         results["cat_nc"] = run("category, page cache off", base, script=cold["category"])
         results["product_nc"] = run("product, page cache off", base, script=cold["product"])

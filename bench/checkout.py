@@ -9,7 +9,8 @@ What runs, all on this machine:
 - a fake Zarinpal v4 server in its own process (metavast/payments/tests/fake_zarinpal.py):
   request/verify/unverified over real HTTP, and a StartPay page that "pays" and redirects to
   the shop's callback, as the customer's bank would;
-- 16 buyers (threads), each with its own HTTP session and API token, looping:
+- 16 buyers (processes, so the load generator is not one GIL), each with its own HTTP
+  session and API token, looping:
   add a hot product to the cart (and, while it lasts, one unit of a scarce product) →
   place the order (checkout API) → start the payment (payments API) → follow the bank's
   StartPay redirect → the callback page, which verifies with the gateway and shows «paid».
@@ -27,11 +28,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing as mp
 import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -128,9 +129,8 @@ def run_django(code: str, *args: str, env: dict[str, str]) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-class Buyer(threading.Thread):
-    def __init__(self, base: str, data: dict, person: dict, index: int, scarce_state: dict):
-        super().__init__(daemon=True)
+class Buyer:
+    def __init__(self, base: str, data: dict, person: dict, index: int, scarce_state):
         self.base, self.data, self.person, self.index = base, data, person, index
         self.scarce_state = scarce_state
         self.session = requests.Session()
@@ -170,13 +170,13 @@ class Buyer(threading.Thread):
             self.failures[f"cart add {added.status_code}"] += 1
             return False
         with_scarce = False
-        if not self.scarce_state["sold_out"]:
+        if not self.scarce_state.is_set():
             scarce = self.api(
                 "POST", "/cart/lines", json={"variant_id": self.data["scarce"], "quantity": 1}
             )
             with_scarce = scarce.status_code == 200
             if scarce.status_code == 409:
-                self.scarce_state["sold_out"] = True
+                self.scarce_state.set()
         body = {
             "address_id": self.person["address_id"],
             "shipping_method_id": self.data["shipping_method_id"],
@@ -186,7 +186,7 @@ class Buyer(threading.Thread):
         placed = self.timed("place order", lambda: self.api("POST", "/checkout/orders", json=body))
         if placed.status_code == 409 and with_scarce:
             # The scarce unit went to someone else between cart and checkout: drop it, retry.
-            self.scarce_state["sold_out"] = True
+            self.scarce_state.set()
             self.api("DELETE", f"/cart/lines/{self.data['scarce']}")
             with_scarce = False
             body["idempotency_key"] = uuid.uuid4().hex
@@ -230,6 +230,87 @@ class Buyer(threading.Thread):
                 ok = False
             if ok and began >= self.measure_from:
                 self.paid += 1
+
+
+def buyer_process(base, data, person, index, scarce_state, window, ready, go, results) -> None:
+    """One buyer in its own process: 16 buyers as threads of one process were held back by
+    its GIL (the load generator, not the shop, set the pace)."""
+    buyer = Buyer(base, data, person, index, scarce_state)
+    buyer.sign_in()
+    ready.release()
+    go.wait()
+    buyer.measure_from, buyer.stop_at = window[0], window[1]  # CLOCK_MONOTONIC: system-wide
+    buyer.run()
+    results.put(
+        {
+            "paid": buyer.paid,
+            "failures": dict(buyer.failures),
+            "timings": dict(buyer.timings),
+            "scarce_bought": buyer.scarce_bought,
+        }
+    )
+
+
+def _processes() -> dict[int, tuple[int, float, str]]:
+    """pid -> (parent pid, CPU seconds so far, command line), from /proc (Linux only)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                command = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        found[int(entry)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick, command)
+    return found
+
+
+def cpu_usage(base: str, env: dict[str, str], fake_pid: int) -> tuple[float, dict, float]:
+    """(monotonic time, {pid: (part of the bench, CPU seconds)}, the machine's busy seconds)."""
+    port = base.rsplit(":", 1)[1]
+    database = env["DATABASE_URL"].rsplit("/", 1)[1].split("?")[0]
+    processes = _processes()
+    masters = {
+        pid for pid, (_, _, cmd) in processes.items() if "gunicorn" in cmd and f":{port} " in cmd
+    }
+    parts = {}
+    for pid, (parent, seconds, cmd) in processes.items():
+        if pid in masters or parent in masters:
+            part = "gunicorn (shop)"
+        elif pid == fake_pid:
+            part = "fake Zarinpal"
+        elif parent == os.getpid():
+            part = "buyers (load generator)"
+        elif cmd.startswith("postgres:") and f" {database} " in cmd:
+            part = "PostgreSQL backends (this db)"
+        elif cmd.startswith("postgres") or cmd.startswith("/usr/lib/postgresql"):
+            part = "PostgreSQL, other"
+        elif "redis-server" in cmd:
+            part = "Redis"
+        else:
+            part = "other processes (not this bench)"
+        parts[pid] = (part, seconds)
+    with open("/proc/stat") as stat:
+        jiffies = [int(n) for n in stat.readline().split()[1:8]]
+    busy = (sum(jiffies) - jiffies[3] - jiffies[4]) / os.sysconf("SC_CLK_TCK")
+    return time.monotonic(), parts, busy
+
+
+def cpu_share(before, after) -> dict[str, float]:
+    """Percent of one core each part used between two `cpu_usage` samples (a process that
+    started in between counts from zero; one that ended is missed)."""
+    (t0, p0, busy0), (t1, p1, busy1) = before, after
+    span = max(t1 - t0, 1e-9)
+    share: dict[str, float] = defaultdict(float)
+    for pid, (part, seconds) in p1.items():
+        previous = p0.get(pid)
+        share[part] += 100 * (seconds - (previous[1] if previous else 0.0)) / span
+    share["whole machine (busy)"] = 100 * (busy1 - busy0) / span
+    return dict(sorted(share.items()))
 
 
 def ping_floor(base: str) -> tuple[float, float]:
@@ -280,21 +361,32 @@ def main() -> None:
             SEED, str(args.buyers), str(args.hot), "1000000", str(args.scarce), PASSWORD, env=env
         )
         with serve(env, workers=args.workers, threads=args.threads) as base:
-            scarce_state = {"sold_out": False}
-            buyers = [
-                Buyer(base, data, person, i, scarce_state)
+            ctx = mp.get_context("fork")
+            scarce_state, go = ctx.Event(), ctx.Event()
+            ready, results = ctx.Semaphore(0), ctx.Queue()
+            window = ctx.Array("d", 2)
+            processes = [
+                ctx.Process(
+                    target=buyer_process,
+                    args=(base, data, person, i, scarce_state, window, ready, go, results),
+                    daemon=True,
+                )
                 for i, person in enumerate(data["buyers"])
             ]
-            for buyer in buyers:
-                buyer.sign_in()
-            start = time.monotonic()
-            measure_from = start + args.warmup
-            for buyer in buyers:
-                buyer.measure_from = measure_from
-                buyer.stop_at = measure_from + args.duration
-                buyer.start()
-            for buyer in buyers:
-                buyer.join()
+            for process in processes:
+                process.start()
+            for _ in processes:
+                ready.acquire()
+            measure_from = time.monotonic() + args.warmup
+            window[0], window[1] = measure_from, measure_from + args.duration
+            go.set()
+            time.sleep(args.warmup)
+            usage_from = cpu_usage(base, env, fake.pid)
+            time.sleep(args.duration)
+            usage = cpu_share(usage_from, cpu_usage(base, env, fake.pid))
+            buyers = [results.get() for _ in processes]
+            for process in processes:
+                process.join()
             # Orders begun in the window and finished after it count; the window ends
             # when the last buyer stops.
             elapsed = time.monotonic() - measure_from
@@ -304,11 +396,11 @@ def main() -> None:
         fake.terminate()
         fake.wait(timeout=10)
 
-    paid = sum(b.paid for b in buyers)
-    failures = sum((b.failures for b in buyers), Counter())
+    paid = sum(b["paid"] for b in buyers)
+    failures = sum((Counter(b["failures"]) for b in buyers), Counter())
     timings: dict[str, list[float]] = defaultdict(list)
     for buyer in buyers:
-        for name, values in buyer.timings.items():
+        for name, values in buyer["timings"].items():
             timings[name].extend(values)
 
     oversold = []
@@ -333,6 +425,23 @@ def main() -> None:
     print(f"  paid orders/s                 : {paid / elapsed:.1f}")
     print(f"  framework floor /ping         : {floor[0]:.0f} req/s (p50 {floor[1]:.1f} ms)")
     print(f"  failures                      : {dict(failures) or 'none'}")
+    print(
+        "  CPU in the window (% of one core; "
+        f"{os.cpu_count()} cores = {100 * (os.cpu_count() or 1)} %):"
+    )
+    for name, percent in usage.items():
+        print(f"    {name:<32}: {percent:6.1f}")
+    if paid:
+        # CPU time per order does not depend on what else shares the machine as much as
+        # orders/s does: the figure to compare between runs on a busy machine.
+        per_order = {
+            name: 10 * usage.get(name, 0.0) * elapsed / paid
+            for name in ("gunicorn (shop)", "PostgreSQL backends (this db)")
+        }
+        print(
+            "  CPU per paid order (ms)       : "
+            + ", ".join(f"{name} {ms:.1f}" for name, ms in per_order.items())
+        )
     print("  step latency (ms)             :  p50     p99")
     for name in (
         "cart add",

@@ -73,9 +73,18 @@ def _lock(cart: Cart) -> Cart:
     return Cart.objects.select_for_update().get(pk=cart.pk)
 
 
-def _touch(cart: Cart) -> None:
-    Cart.objects.filter(pk=cart.pk).update(version=F("version") + 1, updated_at=timezone.now())
-    cart.refresh_from_db(fields=["version", "updated_at"])
+def _touch(cart: Cart, locked: Cart | None = None) -> None:
+    """A new version for the cart. Given the row this transaction locked (`_lock`), the new
+    number is known without reading it back: nobody else can change it until we commit."""
+    now = timezone.now()
+    if locked is None:
+        Cart.objects.filter(pk=cart.pk).update(version=F("version") + 1, updated_at=now)
+        cart.refresh_from_db(fields=["version", "updated_at"])
+        return
+    Cart.objects.filter(pk=locked.pk).update(version=locked.version + 1, updated_at=now)
+    version = locked.version + 1
+    for instance in (cart, locked):
+        instance.version, instance.updated_at = version, now
 
 
 # --- carts ------------------------------------------------------------------------------
@@ -107,12 +116,15 @@ def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
     check_quantity(quantity)
     locked = _lock(cart)
     variant = _buyable_variant(variant_id)
-    line = CartLine.objects.filter(cart=locked, variant=variant).first()
+    # One read for both questions (is the variant there, how many lines): a cart holds at
+    # most CART_MAX_LINES lines.
+    lines = list(CartLine.objects.filter(cart=locked))
+    line = next((line for line in lines if line.variant_id == variant.pk), None)
     new_quantity = (line.quantity if line else 0) + quantity
     check_quantity(new_quantity)
     _check_stock(variant, new_quantity)
     if line is None:
-        if CartLine.objects.filter(cart=locked).count() >= settings.CART_MAX_LINES:
+        if len(lines) >= settings.CART_MAX_LINES:
             raise CartFull()
         line = CartLine.objects.create(
             cart=locked, variant=variant, quantity=new_quantity, price_when_added=variant.price
@@ -120,7 +132,7 @@ def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
     else:
         line.quantity = new_quantity
         line.save(update_fields=["quantity"])
-    _touch(cart)
+    _touch(cart, locked)
     return line
 
 
@@ -134,7 +146,7 @@ def cart_set_quantity(*, cart: Cart, variant_id: int, quantity: int) -> CartLine
         raise LineNotFound()
     if quantity == 0:
         line.delete()
-        _touch(cart)
+        _touch(cart, locked)
         return None
     if quantity > line.quantity:
         # Lowering is always allowed (it is how a customer fixes a shortage); raising
@@ -143,7 +155,7 @@ def cart_set_quantity(*, cart: Cart, variant_id: int, quantity: int) -> CartLine
         _check_stock(variant, quantity)
     line.quantity = quantity
     line.save(update_fields=["quantity"])
-    _touch(cart)
+    _touch(cart, locked)
     return line
 
 
@@ -153,7 +165,7 @@ def cart_remove(*, cart: Cart, variant_id: int) -> None:
     deleted, _ = CartLine.objects.filter(cart=locked, variant_id=variant_id).delete()
     if not deleted:
         raise LineNotFound()
-    _touch(cart)
+    _touch(cart, locked)
 
 
 @transaction.atomic
@@ -166,7 +178,7 @@ def cart_acknowledge_changes(*, cart: Cart) -> int:
         line.price_when_added = line.variant.price
     CartLine.objects.bulk_update(changed, ["price_when_added"])
     if changed:
-        _touch(cart)
+        _touch(cart, locked)
     return len(changed)
 
 
@@ -174,7 +186,7 @@ def cart_acknowledge_changes(*, cart: Cart) -> int:
 def cart_empty(*, cart: Cart) -> None:
     locked = _lock(cart)
     CartLine.objects.filter(cart=locked).delete()
-    _touch(cart)
+    _touch(cart, locked)
 
 
 def cart_merge(*, user, token: str) -> Cart | None:

@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import StringConstraints
 
 from config.api_schemas import ErrorOut
+from metavast.catalog import cache as catalog_cache
 from metavast.catalog import listing
 from metavast.catalog.errors import CategoryNotFound, ProductNotFound
 from metavast.catalog.models import Product, ProductSpec, Variant
@@ -135,8 +136,9 @@ def _category_out(node) -> dict:
     summary="درخت دسته‌بندی‌ها",
 )
 def categories(request):
-    tree = category_tree()
-    return [_category_out(n) for n in tree.nodes.values() if tree.is_visible(n.id)]
+    with catalog_cache.request_scope():
+        tree = category_tree()
+        return [_category_out(n) for n in tree.nodes.values() if tree.is_visible(n.id)]
 
 
 @router.get(
@@ -145,6 +147,11 @@ def categories(request):
     summary="فهرست و جست‌وجوی کالاها",
 )
 def products(request, filters: Query[ProductFilters]):
+    with catalog_cache.request_scope():
+        return _products(filters)
+
+
+def _products(filters: ProductFilters) -> dict:
     node = None
     if filters.category:
         node = category_tree().find(filters.category)
@@ -192,6 +199,11 @@ def products(request, filters: Query[ProductFilters]):
     summary="جزئیات یک کالا",
 )
 def product_detail(request, slug: str):
+    with catalog_cache.request_scope():
+        return _product_detail(slug)
+
+
+def _product_detail(slug: str) -> dict:
     if not SLUG_RE.match(slug):
         raise ProductNotFound()
     product = (

@@ -10,6 +10,13 @@ expire on their own.
 A missing version starts from the clock, not from 1, so an evicted counter can never lead
 back to a stale page that is still in the cache.
 
+Reading the version is a cache round trip, and a page needs it for several things (the page
+itself, the category tree, facets, the header): inside `request_scope()` (every catalog view
+and API endpoint) it is read once per request. Small values derived from the catalog (the
+tree, facets, header fragments) are kept per version in the worker's memory as well
+(`versioned`), so a page does not fetch and unpickle them from Redis again and again; a new
+version makes them miss, in every worker, on its next request.
+
 With the local-memory cache (the embedded default, no Redis) each gunicorn worker has its
 own cache, so a bump reaches only the worker that made the change; pages are then kept for a
 short time only (PAGE_TTL_LOCAL) to bound how long another worker can show an old price.
@@ -17,8 +24,12 @@ short time only (PAGE_TTL_LOCAL) to bound how long another worker can show an ol
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,8 +52,54 @@ def _get_or_seed(key: str) -> int:
     return int(value)
 
 
+# The versions read so far in this request (None outside a request scope).
+_scope: ContextVar[dict[str, int] | None] = ContextVar("catalog_request_scope", default=None)
+# name -> (catalog version, value) of values derived from the catalog, in this process.
+_process_memo: dict[str, tuple[int, Any]] = {}
+PROCESS_MEMO_MAX = 512  # names: a few per category (facets) and a handful more
+
+
+@contextlib.contextmanager
+def request_scope() -> Iterator[None]:
+    """Read the catalog version at most once inside this block (one request)."""
+    token = _scope.set({})
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+def _remember(key: str, value: int) -> None:
+    memo = _scope.get()
+    if memo is not None:
+        memo[key] = value
+
+
 def catalog_version() -> int:
-    return _get_or_seed(CATALOG_KEY)
+    memo = _scope.get()
+    if memo is not None and CATALOG_KEY in memo:
+        return memo[CATALOG_KEY]
+    value = _get_or_seed(CATALOG_KEY)
+    _remember(CATALOG_KEY, value)
+    return value
+
+
+def versioned(name: str, build: Callable[[], Any], *, ttl: int = 3600) -> Any:
+    """A value derived from the catalog for the current version: from this process's memory,
+    else from the shared cache, else `build()` (then stored in both)."""
+    version = catalog_version()
+    found = _process_memo.get(name)
+    if found is not None and found[0] == version:
+        return found[1]
+    key = f"catalog:{name}:{version}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, ttl)
+    if len(_process_memo) >= PROCESS_MEMO_MAX:
+        _process_memo.clear()
+    _process_memo[name] = (version, value)
+    return value
 
 
 def product_key(slug: str) -> str:
@@ -67,6 +124,7 @@ def lookup(key: str, *, slug: str | None = None) -> tuple[dict | None, tuple]:
     current = tuple(
         int(found[k]) if found.get(k) is not None else _get_or_seed(k) for k in version_keys
     )
+    _remember(CATALOG_KEY, current[0])
     entry = found.get(key)
     if entry is not None and tuple(entry.get("versions", ())) == current:
         return entry, current

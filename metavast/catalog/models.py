@@ -99,7 +99,14 @@ SORT_ORDERS = {
 
 class ProductQuerySet(models.QuerySet):
     def visible(self):
-        return self.filter(is_published=True)
+        """What a shopper may see: published, in a category that is shown with all its
+        ancestors. Hidden categories are few, so their ids come from the cached category
+        tree and the filter disappears when none is hidden."""
+        from metavast.catalog.tree import category_tree  # the tree module imports this one
+
+        qs = self.filter(is_published=True)
+        hidden = category_tree().hidden_ids()
+        return qs.exclude(category_id__in=hidden) if hidden else qs
 
     def in_categories(self, category_ids):
         return self.filter(category_id__in=list(category_ids))

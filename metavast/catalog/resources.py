@@ -6,7 +6,9 @@ CSV is opened in Excel.
 
 Import goes through the services like any other write: a known SKU updates price and stock
 (audited, as staff edits), an unknown SKU creates the variant, and its product when the slug
-is new.
+is new. The whole file is one transaction, and its rows come in any order: the products it
+names are locked first, all at once and by id (see services.locks), so an import never holds
+a later product while waiting for an earlier one that an order holds.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from metavast.catalog.services import (
     variant_create,
     variant_set_price,
 )
+from metavast.catalog.services.locks import lock_products
 from metavast.core.errors import DomainError
 from metavast.core.text import to_ascii_digits
 
@@ -93,6 +96,25 @@ class VariantResource(resources.ModelResource):
         return Variant.objects.select_related("product__category", "product__brand").order_by(
             "product_id", "position", "id"
         )
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        if not transaction.get_connection().in_atomic_block:
+            return  # without transactions each row is its own, locking in order by itself
+        headers = dataset.headers or []
+        skus = [str(v).strip() for v in dataset["sku"]] if "sku" in headers else []
+        slugs = (
+            [str(v).strip() for v in dataset["product_slug"]] if "product_slug" in headers else []
+        )
+        product_ids = set(
+            Variant.objects.filter(sku__in=[s for s in skus if s]).values_list(
+                "product_id", flat=True
+            )
+        )
+        product_ids |= set(
+            Product.objects.filter(slug__in=[s for s in slugs if s]).values_list("id", flat=True)
+        )
+        lock_products(product_ids)
 
     def dehydrate_options(self, variant: Variant) -> str:
         return options_text(variant.options)

@@ -2,16 +2,15 @@
 
 Twenty or two hundred categories fit in one small object; pages need their names, links,
 ancestors (breadcrumbs, search keys) and descendants (a category lists its subcategories'
-products), so loading the whole tree is cheaper than asking the database per page.
+products), so loading the whole tree is cheaper than asking the database per page. It is kept
+per catalog version in the shared cache and in each worker's memory (`cache.versioned`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-
-from metavast.catalog.cache import catalog_version
+from metavast.catalog.cache import versioned
 from metavast.catalog.models import Category
 
 
@@ -72,6 +71,14 @@ class CategoryTree:
         ids = self.roots if category_id is None else self.nodes[category_id].children
         return [self.nodes[i] for i in ids if self.nodes[i].is_visible]
 
+    def hidden_ids(self) -> list[int]:
+        """Categories a shopper must not see: hidden themselves or under a hidden one."""
+        hidden = self.__dict__.get("_hidden")  # worked out once per tree (every listing asks)
+        if hidden is None:
+            hidden = sorted(n.id for n in self.nodes.values() if not self.is_visible(n.id))
+            self._hidden = hidden
+        return hidden
+
     def featured(self) -> list[Node]:
         return [n for n in self.nodes.values() if n.is_featured and self.is_visible(n.id)]
 
@@ -98,9 +105,4 @@ def load_tree() -> CategoryTree:
 
 
 def category_tree() -> CategoryTree:
-    key = f"catalog:tree:{catalog_version()}"
-    tree = cache.get(key)
-    if tree is None:
-        tree = load_tree()
-        cache.set(key, tree, 3600)
-    return tree
+    return versioned("tree", load_tree)

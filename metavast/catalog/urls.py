@@ -1,6 +1,4 @@
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
-from django.views.decorators.cache import cache_page
 
 from metavast.catalog import views
 
@@ -28,13 +26,13 @@ urlpatterns = [
     path("search/suggest/", views.suggest, name="suggest"),
     path(
         "sitemap.xml",
-        cache_page(3600)(sitemap_views.index),
+        views.sitemap_index,
         {"sitemaps": views.SITEMAPS, "sitemap_url_name": "catalog:sitemap-section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        cache_page(3600)(sitemap_views.sitemap),
+        views.sitemap_section,
         {"sitemaps": views.SITEMAPS},
         name="sitemap-section",
     ),

@@ -8,8 +8,11 @@ fresh render. Responses that set a cookie are never stored.
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
@@ -68,6 +71,17 @@ def _cached(request: HttpRequest, key: str, render_page, *, slug: str | None = N
     return response, extra
 
 
+def _catalog_request(view):
+    """Catalog pages read the catalog version once per request (see catalog.cache)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        with catalog_cache.request_scope():
+            return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 def _vary(response: HttpResponse) -> HttpResponse:
     response["Vary"] = "HX-Request, Cookie"
     return response
@@ -114,6 +128,7 @@ def _facets_view(facets: dict, filters) -> dict:
 
 
 @require_GET
+@_catalog_request
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     filters = listing.parse_filters(request.GET, default_sort="newest")
     filters.query = ""  # the category page does not search; /search/ does
@@ -144,6 +159,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+@_catalog_request
 def search_page(request: HttpRequest) -> HttpResponse:
     filters = listing.parse_filters(request.GET, default_sort="relevance")
     htmx = _is_htmx(request)
@@ -172,6 +188,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@_catalog_request
 def suggest(request: HttpRequest) -> HttpResponse:
     """Titles and categories while the shopper types (htmx fills a list under the box)."""
     query = search.clean_query(request.GET.get("q"))
@@ -245,6 +262,7 @@ def _chosen_variant(variants: list[Variant], raw: str | None) -> Variant | None:
 
 
 @require_GET
+@_catalog_request
 def product(request: HttpRequest, slug: str) -> HttpResponse:
     htmx = _is_htmx(request)
     raw_variant = request.GET.get("v", "")
@@ -276,6 +294,44 @@ def serve_media(request: HttpRequest, path: str) -> HttpResponse:
     """Product images in the embedded default (settings.SERVE_MEDIA); production's web server
     serves MEDIA_ROOT itself. MEDIA_ROOT is read per request so tests can move it."""
     return static_serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+def _sitemap_cached(view):
+    """A sitemap view cached under the catalog version, like the pages: hiding a category,
+    adding or unpublishing a product changes the next sitemap, not the one an hour later.
+    The sitemap is the same for everyone, so cookies do not matter here; the host does (its
+    URLs are absolute)."""
+
+    def cached_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not catalog_cache.page_cache_enabled():
+            return view(request, *args, **kwargs)
+        identity = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        key = catalog_cache.page_key("sitemap", identity)
+        hit, versions = catalog_cache.lookup(key)
+        if hit is not None:
+            response = HttpResponse(hit["content"])
+            for name, value in hit["headers"].items():
+                response[name] = value
+            response["X-Catalog-Cache"] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render"):
+            response.render()
+        if response.status_code == 200 and not response.cookies:
+            entry = {
+                "content": response.content,
+                # Content-Type, X-Robots-Tag and Last-Modified, as the sitemap view set them
+                "headers": dict(response.items()),
+                "versions": versions,
+            }
+            cache.set(key, entry, catalog_cache.page_ttl())
+        return response
+
+    return require_GET(_catalog_request(cached_view))
+
+
+sitemap_index = _sitemap_cached(sitemap_views.index)
+sitemap_section = _sitemap_cached(sitemap_views.sitemap)
 
 
 class CategorySitemap(Sitemap):

@@ -3,6 +3,9 @@
 Every write that changes what a listing or a product page shows ends in `product_refresh`,
 which recomputes the product's denormalised columns (cheapest price, availability, cover,
 search keys) and, after commit, bumps the cache versions.
+
+A write that touches a product's variants, specifications or images locks the product row
+first (`locks.lock_products`), before any child row, in the order orders use.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from metavast.catalog.models import (
     ProductSpec,
     Variant,
 )
+from metavast.catalog.services.locks import lock_products, lock_products_and_variants
 from metavast.catalog.tree import load_tree
 from metavast.core.text import normalize
 
@@ -159,6 +163,7 @@ def product_update(*, product: Product, **fields) -> Product:
 
 @transaction.atomic
 def product_set_specs(*, product: Product, specs: Sequence[tuple[Attribute, str]]) -> Product:
+    lock_products([product.pk])
     ProductSpec.objects.filter(product=product).delete()
     ProductSpec.objects.bulk_create(
         ProductSpec(product=product, attribute=attr, value=value, value_key=normalize(value))
@@ -256,20 +261,18 @@ def product_refresh(*, product_ids: Iterable[int]) -> None:
     _on_commit_bump(catalog=True)
 
 
-def refresh_availability(product_id: int) -> tuple[str, bool]:
-    """After a stock move: update price/in_stock if they changed.
+def refresh_availability(product: Product) -> bool:
+    """After a stock move: update price/in_stock of this product (locked by the caller, with
+    the fields of `locks.PRODUCT_STOCK_FIELDS`) if they changed.
 
-    Returns the product's slug and whether its listing columns changed."""
-    product = (
-        Product.objects.select_for_update(of=("self",))
-        .only("id", "slug", "price", "compare_at_price", "in_stock")
-        .get(pk=product_id)
-    )
-    summary = _summary(list(Variant.objects.filter(product_id=product_id)))
+    Returns whether its listing columns changed."""
+    summary = _summary(list(Variant.objects.filter(product_id=product.pk)))
     if all(getattr(product, k) == v for k, v in summary.items()):
-        return product.slug, False
-    Product.objects.filter(pk=product_id).update(**summary)
-    return product.slug, True
+        return False
+    Product.objects.filter(pk=product.pk).update(**summary)
+    for name, value in summary.items():
+        setattr(product, name, value)
+    return True
 
 
 # --- variants and prices ---
@@ -287,6 +290,7 @@ def variant_create(
     position: int = 0,
 ) -> Variant:
     _check_price(price, compare_at_price)
+    lock_products([product.pk])
     variant = Variant.objects.create(
         product=product,
         sku=sku,
@@ -305,6 +309,7 @@ def variant_set_price(
     *, variant: Variant, price: int, compare_at_price: int | None = None, actor=None
 ) -> Variant:
     _check_price(price, compare_at_price)
+    lock_products([variant.product_id])
     before = {"price": variant.price, "compare_at_price": variant.compare_at_price}
     Variant.objects.filter(pk=variant.pk).update(price=price, compare_at_price=compare_at_price)
     variant.price, variant.compare_at_price = price, compare_at_price
@@ -328,10 +333,8 @@ def products_bulk_price_change(*, product_ids: Sequence[int], percent: int, acto
     if not -90 <= percent <= 500:
         raise InvalidPrice("درصد تغییر قیمت باید بین ۹۰- و ۵۰۰ باشد.")
     changed = 0
-    variants = (
-        Variant.objects.filter(product_id__in=list(product_ids)).order_by("pk").select_for_update()
-    )
-    for variant in variants:
+    # Products first, then their variants, both by id: the order orders lock them in.
+    for variant in lock_products_and_variants(product_ids):
         new_price = max(10, round(variant.price * (100 + percent) / 100 / 10) * 10)
         compare = variant.compare_at_price
         if compare is not None and compare <= new_price:

@@ -10,13 +10,12 @@ import logging
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from metavast.catalog import listing
-from metavast.catalog.cache import catalog_version
+from metavast.catalog.cache import versioned
 from metavast.catalog.models import Product
 from metavast.catalog.tree import category_tree
 
@@ -27,12 +26,7 @@ HOME_PRODUCTS = 8
 
 def _fragment(name: str, build) -> str:
     try:
-        key = f"catalog:fragment:{name}:{catalog_version()}"
-        html = cache.get(key)
-        if html is None:
-            html = build()
-            cache.set(key, html, 3600)
-        return mark_safe(html)
+        return mark_safe(versioned(f"fragment:{name}", build))
     except DatabaseError:  # the header must render even when the catalog cannot
         log.exception("catalog fragment %s failed", name)
         return ""

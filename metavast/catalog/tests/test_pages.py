@@ -7,7 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from metavast.catalog.models import Product
-from metavast.catalog.services import product_update, stock_reserve, variant_set_price
+from metavast.catalog.services import (
+    category_changed,
+    product_update,
+    stock_reserve,
+    variant_set_price,
+)
 from metavast.catalog.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -305,3 +310,92 @@ def test_parent_category_order_matches_a_plain_sort(client, shop, sort):
     pages = titles_in(get(client, "/c/digital/", {"sort": sort}))
     pages += titles_in(get(client, "/c/digital/", {"sort": sort, "page": "2"}))
     assert pages == expected
+
+
+# --- hidden categories ---
+
+
+@pytest.mark.parametrize("hide", ["category", "parent"])
+def test_products_of_a_hidden_category_are_hidden_everywhere(
+    client, shop, hide, django_capture_on_commit_callbacks
+):
+    parent = factories.category(name="حراج ویژه", slug="sale")
+    child = factories.category(name="گوشی حراجی", slug="sale-phones", parent=parent)
+    item = factories.product("گوشی زمردین", cat=child)
+    shown = shop["items"]["a15"]
+    pages = {
+        "product": f"/product/{item.slug}/",
+        "category": "/c/sale-phones/",
+        "parent listing": "/c/sale/",
+        "search": "/search/?q=زمردین",
+        "suggest": "/search/suggest/?q=زمردین",
+        "sitemap": "/sitemap-products.xml",
+        "api list": "/api/v1/catalog/products?q=زمردین",
+        "api all": "/api/v1/catalog/products?page_size=96",
+        "api detail": f"/api/v1/catalog/products/{item.slug}",
+        "home": "/",
+    }
+
+    def shows(url) -> bool:
+        response = client.get(url)
+        assert response.status_code in (200, 404), url
+        if response.status_code == 404:
+            return False
+        if response["Content-Type"].startswith("application/json"):
+            body = response.json()
+            return item.slug in [body.get("slug"), *(i["slug"] for i in body.get("items", []))]
+        return f"/product/{item.slug}/" in response.content.decode()
+
+    for name, url in pages.items():  # shown (and cached) while the category is visible
+        assert shows(url), name
+
+    hidden = parent if hide == "parent" else child
+    hidden.is_visible = False
+    hidden.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        category_changed(category=hidden)
+
+    for name in ("product", "category", "api detail"):
+        assert client.get(pages[name]).status_code == 404, name
+    for name in pages:  # the parent's listing is a 404 too when the parent is the hidden one
+        assert not shows(pages[name]), name
+    assert client.get(f"/product/{shown.slug}/").status_code == 200  # others unaffected
+    assert shown.slug in client.get("/sitemap-products.xml").content.decode()
+
+
+# --- sitemap ---
+
+
+def test_sitemap_is_cached_until_the_catalog_changes(
+    client, shop, django_capture_on_commit_callbacks
+):
+    first = client.get("/sitemap-products.xml")
+    second = client.get("/sitemap-products.xml")
+    assert first.get("X-Catalog-Cache") is None and second["X-Catalog-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    assert second["X-Robots-Tag"] == first["X-Robots-Tag"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        added = factories.product("گوشی تازه", cat=shop["mobile"])
+    with django_capture_on_commit_callbacks(execute=True):
+        product_update(product=shop["items"]["a15"], is_published=False)
+
+    third = client.get("/sitemap-products.xml")
+    assert third.get("X-Catalog-Cache") is None
+    assert f"/product/{added.slug}/" in third.content.decode()
+    assert f"/product/{shop['items']['a15'].slug}/" not in third.content.decode()
+
+
+def test_listing_count_is_shared_across_sorts_and_follows_the_catalog(
+    client, shop, settings, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    settings.CATALOG_PAGE_CACHE = False
+    assert "۳ کالا" in get(client, "/c/mobile/")
+    with django_assert_max_num_queries(1):  # the count is cached: only the page query runs
+        assert "۳ کالا" in get(client, "/c/mobile/", {"sort": "dearest", "page": "2"})
+
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.product("گوشی تازه", cat=shop["mobile"])
+
+    assert "۴ کالا" in get(client, "/c/mobile/", {"sort": "cheapest"})

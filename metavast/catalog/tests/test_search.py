@@ -4,9 +4,10 @@ import pytest
 
 from metavast.catalog import listing, search
 from metavast.catalog.models import Product, ZeroResultQuery
-from metavast.catalog.services import search_miss_record
+from metavast.catalog.services import misses, search_miss_record
 from metavast.catalog.services.bulk import ProductDraft, _documents
 from metavast.catalog.tests import factories
+from metavast.core.testing import run_concurrently
 
 pytestmark = pytest.mark.django_db
 ZWNJ = "\u200c"
@@ -146,3 +147,34 @@ def test_zero_result_report_for_staff(staff_client):
     assert response.status_code == 200, response
     html = response.content.decode()
     assert html.index("چای ساز") < html.index("کفش")
+
+
+def test_a_miss_is_one_statement(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        first = search_miss_record(query="چای ساز برقی")
+    with django_assert_num_queries(1):
+        again = search_miss_record(query="چاي ساز  برقي")
+
+    assert (first.query, first.count) == ("چای ساز برقی", 1)
+    assert (again.pk, again.count, again.first_seen) == (first.pk, 2, first.first_seen)
+    assert list(ZeroResultQuery.objects.values_list("query", "count")) == [("چای ساز برقی", 2)]
+
+
+def test_long_misses_are_stored_capped_at_a_word():
+    word = "الکترونیکی"  # ten letters: six words (MAX_WORDS) are 65 characters
+    search_miss_record(query=" ".join([word] * 40))
+    search_miss_record(query="ب" * 300)
+
+    stored = sorted(ZeroResultQuery.objects.values_list("query", flat=True), key=len)
+    assert all(len(q) <= misses.MAX_STORED_CHARS for q in stored)
+    assert stored[0].split() == [word] * 5  # whole words only, within the cap
+    assert stored[1] == "ب" * misses.MAX_STORED_CHARS  # one long word: cut
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_misses_of_one_query_all_count():
+    results = run_concurrently([lambda: search_miss_record(query="قطعه یدکی")] * 12)
+
+    assert [e for _, e in results if e] == []
+    assert list(ZeroResultQuery.objects.values_list("query", "count")) == [("قطعه یدکی", 12)]

@@ -1,8 +1,10 @@
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from PIL import Image
 
 from metavast.audit.models import AuditEvent
@@ -72,11 +74,12 @@ def test_bulk_price_change_rounds_to_toman_and_drops_stale_compare_at(staff_user
         products_bulk_price_change(product_ids=[a.pk], percent=-95, actor=staff_user)
 
 
-def test_image_upload_makes_webp_renditions_with_server_names():
+def test_image_upload_makes_webp_renditions_with_server_names(django_capture_on_commit_callbacks):
     product = factories.product("گوشی")
     upload = factories.image_upload(size=(1600, 1200), name="../../evil name.php.png")
 
-    image = product_image_add(product=product, upload=upload, alt="نمای روبه‌رو")
+    with django_capture_on_commit_callbacks(execute=True):
+        image = product_image_add(product=product, upload=upload, alt="نمای روبه‌رو")
 
     assert image.large.name.startswith("products/") and image.large.name.endswith(".webp")
     assert "evil" not in image.large.name and "evil" not in image.thumb.name
@@ -137,11 +140,59 @@ def test_oversized_file_is_refused(monkeypatch):
 
 def test_image_delete_removes_files(django_capture_on_commit_callbacks):
     product = factories.product("گوشی")
-    image = product_image_add(product=product, upload=factories.image_upload())
+    with django_capture_on_commit_callbacks(execute=True):
+        image = product_image_add(product=product, upload=factories.image_upload())
     names = [image.large.name, image.thumb.name]
+    assert all(default_storage.exists(n) for n in names)
 
     with django_capture_on_commit_callbacks(execute=True):
         product_image_delete(image=image)
 
     assert not any(default_storage.exists(n) for n in names)
+    assert Product.objects.get(pk=product.pk).cover_thumb == ""
+
+
+def stored_files(settings) -> list[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rolled_back_image_upload_leaves_no_files(settings):
+    """Files are written when the upload commits: a rollback after the upload (here a later
+    error in the same transaction, as in an admin save) leaves no file and no row."""
+    product = factories.product("گوشی")
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        product_image_add(product=product, upload=factories.image_upload())
+        assert stored_files(settings) == []  # nothing on disk before the commit
+        raise RuntimeError("a later step of the same save failed")
+
+    assert stored_files(settings) == []
+    assert not ProductImage.objects.exists()
+    assert Product.objects.get(pk=product.pk).cover_thumb == ""
+
+    image = product_image_add(product=product, upload=factories.image_upload())
+    assert stored_files(settings) == sorted([image.large.name, image.thumb.name])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_image_whose_files_cannot_be_written_is_taken_back(settings, monkeypatch):
+    product = factories.product("گوشی")
+    saved = []
+
+    def save_then_fail(name, content, max_length=None):
+        if saved:
+            raise OSError("disk full")
+        saved.append(name)
+        return original_save(name, content, max_length=max_length)
+
+    original_save = default_storage.save
+    monkeypatch.setattr(default_storage, "save", save_then_fail)
+
+    product_image_add(product=product, upload=factories.image_upload())
+
+    assert len(saved) == 1  # the first rendition was written, then the disk failed
+    assert stored_files(settings) == []
+    assert not ProductImage.objects.exists()
     assert Product.objects.get(pk=product.pk).cover_thumb == ""

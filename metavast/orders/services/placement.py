@@ -114,6 +114,14 @@ def order_place(
     checkout_key = str(checkout_key or "").strip()
     if not checkout_key or len(checkout_key) > 64:
         raise ValidationError({"checkout_key": ["شناسهٔ تسویه نامعتبر است."]})
+    locked_cart = Cart.objects.select_for_update().filter(pk=cart.pk, user=user).first()
+    if locked_cart is None:
+        existing = _existing(user, checkout_key)
+        if existing is not None:
+            return existing
+        raise CartEmpty()
+    # Looked up once, under the cart lock: a repeat (or a twin that finished while we
+    # waited for the lock) gets the order the first request made, before any other check.
     existing = _existing(user, checkout_key)
     if existing is not None:
         return existing
@@ -122,13 +130,6 @@ def order_place(
         raise AddressNotFound()
     receiver = clean_receiver(receiver)
     payment_method = PaymentMethod(payment_method)
-
-    locked_cart = Cart.objects.select_for_update().filter(pk=cart.pk, user=user).first()
-    if locked_cart is None:
-        raise CartEmpty()
-    existing = _existing(user, checkout_key)  # a twin request may have finished meanwhile
-    if existing is not None:
-        return existing
     cart_lines = list(CartLine.objects.filter(cart=locked_cart).order_by("variant_id"))
     if not cart_lines:
         raise CartEmpty()

@@ -69,7 +69,13 @@ def _actor_user(actor):
 
 
 def lock_order(order_id: int) -> Order:
-    order = Order.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
+    # The customer comes in the same query (not locked): every status change notifies them.
+    order = (
+        Order.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk=order_id)
+        .first()
+    )
     if order is None:
         raise OrderNotFound()
     return order
@@ -134,6 +140,17 @@ def order_set_status(*, order: Order, to: str, actor, note: str = "", **fields) 
         raise TypeError(f"order_set_status cannot set {sorted(unknown)}")
     to = OrderStatus(to)
     locked = lock_order(order.pk)
+    changed = _change_status(locked, to, actor=actor, note=note, **fields)
+    # The caller's instance follows the row it asked to change.
+    if order is not locked:
+        for name in {*changed, "refund_due"}:
+            setattr(order, name, getattr(locked, name))
+    return locked
+
+
+def _change_status(locked: Order, to: OrderStatus, *, actor, note: str = "", **fields) -> list[str]:
+    """The body of `order_set_status`, on a row this transaction has already locked.
+    Returns the names of the fields it changed."""
     frm = locked.status
     if to not in TRANSITIONS[frm]:
         raise TransitionNotAllowed(fields={"status": [f"{frm} → {to}"]})
@@ -165,11 +182,7 @@ def order_set_status(*, order: Order, to: str, actor, note: str = "", **fields) 
     )
     _notify(locked, to)
     _invoice_follow_up(locked, to)
-    # The caller's instance follows the row it asked to change.
-    if order is not locked:
-        for name in {*changed, "refund_due"}:
-            setattr(order, name, getattr(locked, name))
-    return locked
+    return changed
 
 
 # --- named moves ------------------------------------------------------------------------
@@ -191,7 +204,9 @@ def order_mark_paid(*, order_id: int, payment_id: int) -> Order:
     if order.status != S.AWAITING_PAYMENT or order.payment_method != PaymentMethod.ONLINE:
         raise OrderNotPayable()
     # Past expires_at but not yet swept: its stock is still reserved, so the payment stands.
-    return order_set_status(order=order, to=S.PAID, actor=None, paid_payment_id=payment_id)
+    # The row is locked above; the status change runs on it without locking it again.
+    _change_status(order, S.PAID, actor=None, paid_payment_id=payment_id)
+    return order
 
 
 @transaction.atomic

@@ -24,11 +24,12 @@ from metavast.catalog.services.stock import (
 def lock_stock_rows(variant_ids: Iterable[int]) -> dict[int, Variant]:
     """Lock the variants' products, then the variants, both by id; return the variants."""
     ids = sorted(set(variant_ids))
-    product_ids = sorted(
-        set(Variant.objects.filter(pk__in=ids).values_list("product_id", flat=True))
-    )
+    if not ids:
+        return {}
+    # One round trip: the products are found through a subquery on their variants and
+    # locked in id order (PostgreSQL sorts before it locks); the variants are not locked yet.
     list(
-        Product.objects.filter(pk__in=product_ids)
+        Product.objects.filter(pk__in=Variant.objects.filter(pk__in=ids).values("product_id"))
         .order_by("pk")
         .select_for_update(of=("self",))
         .values_list("pk", flat=True)
