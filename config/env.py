@@ -83,6 +83,8 @@ MOADIAN_MEMORY_ID = _str("MOADIAN_MEMORY_ID")
 MOADIAN_BASE_URL = _str("MOADIAN_BASE_URL")
 MOADIAN_BACKEND = _str("MOADIAN_BACKEND")
 MOADIAN_PRIVATE_KEY_PEM = _str("MOADIAN_PRIVATE_KEY_PEM")
+# The public address of the store (https://shop.example.ir), for links in emails and SMS.
+SITE_URL = _str("SITE_URL").rstrip("/")
 LOG_LEVEL = _str("LOG_LEVEL", "INFO")
 IP_LOG_RETENTION_DAYS = _int("IP_LOG_RETENTION_DAYS", 90)
 REQUIRE_POSTGRES = _bool("REQUIRE_POSTGRES", False)

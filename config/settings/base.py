@@ -320,6 +320,7 @@ LOGGING = {
 }
 
 SHOP_NAME = "متاوست"
+SITE_URL = env.SITE_URL  # links in messages; none when empty
 
 # --- Cart, checkout and orders (metavast.cart, metavast.checkout, metavast.orders) ---
 CART_MAX_LINE_QUANTITY = 10  # units of one variant per order line

@@ -90,7 +90,7 @@ def price_cart(cart: Cart | None) -> PricedCart:
     priced = PricedCart(cart=cart)
     for line in lines:
         variant = line.variant
-        buyable = variant.is_active and variant.product.is_published
+        buyable = variant.is_active and variant.product.is_on_sale
         available = variant.available if buyable else 0
         problem = ""
         if available <= 0:

@@ -53,7 +53,7 @@ def _buyable_variant(variant_id) -> Variant:
     variant = Variant.objects.select_related("product").filter(pk=variant_id).first()
     if variant is None:
         raise VariantNotFound()
-    if not variant.is_active or not variant.product.is_published:
+    if not variant.is_active or not variant.product.is_on_sale:
         raise ItemUnavailable()
     return variant
 

@@ -226,6 +226,14 @@ class Product(models.Model):
         return reverse("catalog:product", kwargs={"slug": self.slug})
 
     @property
+    def is_on_sale(self) -> bool:
+        """Published and in a category shown with all its ancestors: what a shopper may see
+        and buy (the one test that visible() applies to querysets)."""
+        from metavast.catalog.tree import category_tree
+
+        return self.is_published and self.category_id not in category_tree().hidden_ids()
+
+    @property
     def discount_percent(self) -> int:
         if self.compare_at_price and self.compare_at_price > self.price > 0:
             return round(100 * (self.compare_at_price - self.price) / self.compare_at_price)

@@ -156,3 +156,19 @@ def test_cart_page_queries_do_not_grow_with_lines(client):
     for _ in range(6):
         cart_add(cart=cart, variant_id=make_variant().pk, quantity=1)
     assert count() == one
+
+
+def test_products_of_a_hidden_category_cannot_be_added(django_capture_on_commit_callbacks):
+    from metavast.cart.errors import ItemUnavailable
+    from metavast.catalog.services.products import category_changed
+
+    variant = make_variant()
+    category = variant.product.category
+    with django_capture_on_commit_callbacks(execute=True):
+        category.is_visible = False
+        category.save(update_fields=["is_visible"])
+        category_changed(category=category)
+    cart = cart_get_or_create(user=make_customer())
+    with pytest.raises(ItemUnavailable):
+        cart_add(cart=cart, variant_id=variant.pk, quantity=1)
+    assert not CartLine.objects.filter(cart=cart).exists()

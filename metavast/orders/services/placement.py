@@ -142,7 +142,7 @@ def order_place(
     for line in cart_lines:
         variant = variants.get(line.variant_id)
         title = variant.product.title if variant else ""
-        if variant is None or not variant.is_active or not variant.product.is_published:
+        if variant is None or not variant.is_active or not variant.product.is_on_sale:
             raise OutOfStock(
                 f"«{title}» دیگر برای فروش عرضه نمی‌شود." if title else None,
                 fields={"lines": [title]},

@@ -101,12 +101,26 @@ def _move_stock(order: Order, frm: str, to: str, actor) -> None:
         stock.restock_lines(lines, actor=actor)
 
 
+def order_link(order: Order) -> str:
+    """An absolute link to the order page for messages; empty when SITE_URL is not set."""
+    return f"{settings.SITE_URL}{order.get_absolute_url()}" if settings.SITE_URL else ""
+
+
 def _notify(order: Order, to: str) -> None:
     number = {"order_number": order.number}
     if to == S.PAID:
         notify(user=order.user, template="orders/paid", context=number)
     elif to == S.AWAITING_INFO:
-        notify(user=order.user, template="orders/info_requested", context=number)
+        context = {**number, "link": order_link(order)}
+        notify(user=order.user, template="orders/info_requested", context=context)
+    elif to == S.CANCELLED:
+        context = {
+            **number,
+            "reason": order.get_cancel_reason_display() if order.cancel_reason else "",
+            "refund_due": order.refund_due,
+            "link": order_link(order),
+        }
+        notify(user=order.user, template="orders/cancelled", context=context)
     elif to == S.SHIPPED:
         context = {**number, "tracking_code": order.tracking_code}
         notify(user=order.user, template="orders/shipped", context=context)

@@ -254,3 +254,20 @@ def test_status_change_does_not_touch_other_orders_stock(shop):
     order_cancel(order=order, actor=order.user, reason="customer")
     assert stock(other_variant) == (5, 2)
     assert Variant.objects.get(pk=variant.pk).reserved == 0
+
+
+def test_cancellation_tells_the_customer_with_the_reason_and_a_link(shop, settings):
+    from metavast.notifications.models import OutboxMessage
+    from metavast.orders.services import order_cancel
+    from metavast.orders.tests.factories import fill_cart, make_customer, make_variant, place
+
+    settings.SITE_URL = "https://shop.example.ir"
+    user = make_customer()
+    fill_cart(user, (make_variant(), 1))
+    order = place(user)
+    order_cancel(order=order, actor=user, reason="customer")
+    messages = OutboxMessage.objects.filter(template="orders/cancelled")
+    assert {m.channel for m in messages} == {"email", "sms"}
+    email = messages.get(channel="email")
+    assert "به درخواست مشتری" in email.body
+    assert f"https://shop.example.ir/orders/{order.number}/" in email.body
