@@ -1,10 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from config.api import api
 from metavast.accounts.admin_guard import protect_admin
+from metavast.core.converters import IdConverter
 from metavast.storefront import views as storefront_views
+
+# Before any app's URLs are read: they use <id:...> for database ids.
+register_converter(IdConverter, "id")
 
 admin.site.site_header = "مدیریت متاوست"
 admin.site.site_title = "مدیریت متاوست"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -118,6 +120,16 @@ class WelcomeForm(NewPasswordForm):
     last_name = forms.CharField(label="نام خانوادگی", max_length=80, required=False)
     password_required = False
     field_order = ["first_name", "last_name", "new_password1", "new_password2"]
+
+    def clean(self):
+        # Judge the password against the names being set now, not the empty ones: the
+        # similarity validator would otherwise pass here and fail when it is saved.
+        if self.user is not None:
+            candidate = copy.copy(self.user)
+            candidate.first_name = self.cleaned_data.get("first_name") or self.user.first_name
+            candidate.last_name = self.cleaned_data.get("last_name") or self.user.last_name
+            self.user = candidate
+        return super().clean()
 
 
 class PasswordResetCodeForm(CodeForm, NewPasswordForm):

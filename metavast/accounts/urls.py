@@ -29,10 +29,10 @@ urlpatterns = [
     path("addresses/", views.addresses_view, name="addresses"),
     path("addresses/new/", views.address_edit_view, name="address_new"),
     path("addresses/cities/", views.cities_view, name="cities"),
-    path("addresses/<int:pk>/", views.address_edit_view, name="address_edit"),
-    path("addresses/<int:pk>/delete/", views.address_delete_view, name="address_delete"),
+    path("addresses/<id:pk>/", views.address_edit_view, name="address_edit"),
+    path("addresses/<id:pk>/delete/", views.address_delete_view, name="address_delete"),
     path("sessions/", views.sessions_view, name="sessions"),
-    path("sessions/<int:pk>/revoke/", views.session_revoke_view, name="session_revoke"),
+    path("sessions/<id:pk>/revoke/", views.session_revoke_view, name="session_revoke"),
     path(
         "sessions/revoke-others/", views.sessions_revoke_others_view, name="sessions_revoke_others"
     ),

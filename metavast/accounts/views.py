@@ -7,6 +7,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -186,24 +187,32 @@ def welcome_view(request):
         initial={"first_name": user.first_name, "last_name": user.last_name},
     )
     if request.method == "POST" and form.is_valid():
-        contacts.profile_update(
-            user=user,
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-            national_code=user.national_code,
-        )
         password = form.cleaned_data.get("new_password1")
-        if password:
+        try:
+            # Names and password together: a refused password leaves the names unsaved.
+            with transaction.atomic():
+                contacts.profile_update(
+                    user=user,
+                    first_name=form.cleaned_data["first_name"],
+                    last_name=form.cleaned_data["last_name"],
+                    national_code=user.national_code,
+                )
+                if password:
+                    user.refresh_from_db()
+                    auth.password_set(
+                        user=user,
+                        new_password=password,
+                        keep=sessions.current_web_session(request),
+                        reason="set",
+                    )
+        except ValidationError as exc:
             user.refresh_from_db()
-            auth.password_set(
-                user=user,
-                new_password=password,
-                keep=sessions.current_web_session(request),
-                reason="set",
-            )
-            _keep_signed_in(request, user)
-        messages.success(request, "حساب شما آماده است.")
-        return redirect(next_url)
+            form.add_error("new_password1" if password else None, exc)
+        else:
+            if password:
+                _keep_signed_in(request, user)
+            messages.success(request, "حساب شما آماده است.")
+            return redirect(next_url)
     return render(request, "accounts/welcome.html", {"form": form})
 
 

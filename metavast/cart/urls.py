@@ -7,7 +7,7 @@ app_name = "cart"
 urlpatterns = [
     path("", views.cart_view, name="detail"),
     path("add/", views.add_view, name="add"),
-    path("lines/<int:variant_id>/", views.update_view, name="update"),
-    path("lines/<int:variant_id>/remove/", views.remove_view, name="remove"),
+    path("lines/<id:variant_id>/", views.update_view, name="update"),
+    path("lines/<id:variant_id>/remove/", views.remove_view, name="remove"),
     path("acknowledge/", views.acknowledge_view, name="acknowledge"),
 ]

@@ -27,7 +27,7 @@ from metavast.catalog.models import Product, ProductSpec, Variant
 from metavast.catalog.services import search_miss_record
 from metavast.catalog.tree import category_tree
 from metavast.core.money import format_toman
-from metavast.core.text import to_persian_digits
+from metavast.core.text import to_ascii_digits, to_persian_digits
 
 SUGGESTIONS = 6
 
@@ -266,7 +266,13 @@ def _chosen_variant(variants: list[Variant], raw: str | None) -> Variant | None:
 def product(request: HttpRequest, slug: str) -> HttpResponse:
     htmx = _is_htmx(request)
     raw_variant = request.GET.get("v", "")
-    raw_variant = raw_variant if raw_variant.isdigit() and len(raw_variant) < 19 else ""
+    # Persian digits are fine; other "digits" (², ①) are not numbers int() accepts.
+    raw_variant = to_ascii_digits(raw_variant)
+    raw_variant = (
+        raw_variant
+        if raw_variant.isascii() and raw_variant.isdigit() and len(raw_variant) < 19
+        else ""
+    )
     key = catalog_cache.page_key("product", f"{slug}|{raw_variant}|{htmx}")
 
     def render_page():

@@ -101,7 +101,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "<int:pk>/pdf/",
+                "<id:pk>/pdf/",
                 self.admin_site.admin_view(views.staff_invoice_pdf),
                 name="invoices_invoice_pdf",
             ),

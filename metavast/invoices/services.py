@@ -297,10 +297,17 @@ def credit_note_issue(
             raise CreditNoteInvalid()
         bp = invoice.lines.first().vat_rate_basis_points
         net = sum(line["net_amount"] for line in lines)
-        # Whole reversal: exactly the original VAT; partial: the rate on what goes back.
+        earlier = Invoice.objects.filter(original=invoice)
+        net_left = (
+            invoice.subtotal
+            - invoice.discount
+            - sum(note.subtotal - note.discount for note in earlier)
+        )
+        # Reversing all that is left: exactly the VAT not yet reversed, so the notes add up
+        # to the invoice to the Rial; a part: the rate on what goes back.
         vat_total = (
-            invoice.vat
-            if net == invoice.subtotal - invoice.discount
+            invoice.vat - sum(note.vat for note in earlier)
+            if net == net_left
             else (net * bp + 5_000) // 10_000
         )
         note = _create(
@@ -415,7 +422,14 @@ def invoice_follow_order(*, order_id: int) -> list[Invoice]:
         return []
     invoice = invoice_issue_for_order(order_id=order_id)
     issued = [invoice]
-    if order.status in {OrderStatus.CANCELLED, OrderStatus.REFUNDED}:
+    # A partial refund (staff sent back part of the money) is not a return of everything:
+    # its credit note is staff's to issue for the lines concerned.
+    partial_refund = (
+        order.status == OrderStatus.REFUNDED
+        and order.refunded_amount is not None
+        and order.refunded_amount < order.total
+    )
+    if order.status in {OrderStatus.CANCELLED, OrderStatus.REFUNDED} and not partial_refund:
         reversed_total = sum(
             Invoice.objects.filter(original=invoice).values_list("total", flat=True)
         )

@@ -261,16 +261,16 @@ class OrderAdmin(admin.ModelAdmin):
 
         return [
             path(
-                "<int:pk>/packing-slip/", view(self.packing_slip), name="orders_order_packing_slip"
+                "<id:pk>/packing-slip/", view(self.packing_slip), name="orders_order_packing_slip"
             ),
             path(
-                "<int:pk>/request-info/", view(self.request_info), name="orders_order_request_info"
+                "<id:pk>/request-info/", view(self.request_info), name="orders_order_request_info"
             ),
-            path("<int:pk>/ship/", view(self.ship), name="orders_order_ship"),
-            path("<int:pk>/cancel/", view(self.cancel), name="orders_order_cancel"),
-            path("<int:pk>/refund/", view(self.refund), name="orders_order_refund"),
-            path("<int:pk>/process/", view(self.process), name="orders_order_process"),
-            path("<int:pk>/deliver/", view(self.deliver), name="orders_order_deliver"),
+            path("<id:pk>/ship/", view(self.ship), name="orders_order_ship"),
+            path("<id:pk>/cancel/", view(self.cancel), name="orders_order_cancel"),
+            path("<id:pk>/refund/", view(self.refund), name="orders_order_refund"),
+            path("<id:pk>/process/", view(self.process), name="orders_order_process"),
+            path("<id:pk>/deliver/", view(self.deliver), name="orders_order_deliver"),
             *super().get_urls(),
         ]
 

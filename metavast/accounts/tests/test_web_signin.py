@@ -246,3 +246,21 @@ def last_link_path(email):
 
     link = last_link(email, template="accounts/password_reset")
     return "/" + link.split("/", 3)[3]
+
+
+def test_welcome_refuses_a_password_like_the_new_name_and_saves_nothing(client):
+    _request_code(client, MOBILE)
+    client.post("/accounts/login/code/", {"code": last_code()})
+    response = client.post(
+        "/accounts/welcome/",
+        {
+            "first_name": "Rostamzadeh",
+            "last_name": "",
+            "new_password1": "Rostamzadeh9x",
+            "new_password2": "Rostamzadeh9x",
+        },
+    )
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    user = User.objects.get()
+    assert user.first_name == "" and not user.has_usable_password()

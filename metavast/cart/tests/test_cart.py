@@ -172,3 +172,11 @@ def test_products_of_a_hidden_category_cannot_be_added(django_capture_on_commit_
     with pytest.raises(ItemUnavailable):
         cart_add(cart=cart, variant_id=variant.pk, quantity=1)
     assert not CartLine.objects.filter(cart=cart).exists()
+
+
+def test_a_huge_or_odd_line_id_is_a_404_not_an_error(client):
+    user = make_customer()
+    client.force_login(user)
+    cart_add(cart=cart_get_or_create(user=user), variant_id=make_variant().pk, quantity=1)
+    for path in ("/cart/lines/99999999999999999999/", "/cart/lines/99999999999999999999/remove/"):
+        assert client.post(path, {"quantity": "1"}).status_code == 404

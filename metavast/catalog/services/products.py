@@ -335,7 +335,8 @@ def products_bulk_price_change(*, product_ids: Sequence[int], percent: int, acto
     changed = 0
     # Products first, then their variants, both by id: the order orders lock them in.
     for variant in lock_products_and_variants(product_ids):
-        new_price = max(10, round(variant.price * (100 + percent) / 100 / 10) * 10)
+        # Integer arithmetic, half away from zero to whole Toman, like core.money.
+        new_price = max(10, (variant.price * (100 + percent) + 500) // 1000 * 10)
         compare = variant.compare_at_price
         if compare is not None and compare <= new_price:
             compare = None

@@ -399,3 +399,10 @@ def test_listing_count_is_shared_across_sorts_and_follows_the_catalog(
         factories.product("گوشی تازه", cat=shop["mobile"])
 
     assert "۴ کالا" in get(client, "/c/mobile/", {"sort": "cheapest"})
+
+
+def test_odd_variant_parameters_never_break_the_product_page(client, shop):
+    item = shop["items"]["s24"]
+    for value in ("²", "①", "٣", "-1", "99999999999999999999999", "abc", "%00"):
+        response = client.get(f"/product/{item.slug}/", {"v": value})
+        assert response.status_code == 200, value

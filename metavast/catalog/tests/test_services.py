@@ -196,3 +196,10 @@ def test_image_whose_files_cannot_be_written_is_taken_back(settings, monkeypatch
     assert stored_files(settings) == []
     assert not ProductImage.objects.exists()
     assert Product.objects.get(pk=product.pk).cover_thumb == ""
+
+
+def test_bulk_price_change_rounds_half_up_in_whole_numbers(staff_user):
+    # 10,100 Rials - 15 % = 8,585 Rials = 858.5 Toman: half up is 859 Toman (8,590 Rials).
+    p = factories.product("پ", price=10_100)
+    products_bulk_price_change(product_ids=[p.pk], percent=-15, actor=staff_user)
+    assert p.variants.get().price == 8_590

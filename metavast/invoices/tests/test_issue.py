@@ -161,3 +161,40 @@ def test_paid_then_cancelled_order_gets_invoice_and_full_credit_note(
 
     invoice_follow_order(order_id=order.pk)
     assert Invoice.objects.filter(order=order).count() == 2
+
+
+def test_partial_credit_notes_then_the_rest_add_up_exactly(shop, settings):
+    # 9 % makes per-note rounding visible.
+    from metavast.checkout.models import VatRate
+
+    VatRate.objects.update(rate_basis_points=900)
+    invoice = invoice_issue_for_order(order_id=paid_order(items=((10_001, 3),)).pk)
+    line = invoice.lines.order_by("position").first()
+    credit_note_issue(invoice=invoice, quantities={line.pk: 1}, reason="یکی")
+    credit_note_issue(invoice=invoice, quantities={line.pk: 1}, reason="دومی")
+    from metavast.invoices.services import invoice_follow_order
+
+    last = credit_note_issue(
+        invoice=invoice, quantities={line.pk: 1}, include_shipping=True, reason="بقیه"
+    )
+    notes = Invoice.objects.filter(original=invoice)
+    assert sum(n.vat for n in notes) == invoice.vat
+    assert sum(n.total for n in notes) == invoice.total
+    assert last.kind == InvoiceKind.CREDIT_NOTE
+    invoice_follow_order(order_id=invoice.order_id)  # nothing left: issues nothing, no error
+    assert Invoice.objects.filter(original=invoice).count() == 3
+
+
+def test_partial_refund_does_not_reverse_the_whole_invoice(
+    shop, django_capture_on_commit_callbacks
+):
+    from metavast.orders.services import order_record_refund
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = paid_order()
+        order = order_set_status(order=order, to=OrderStatus.PROCESSING, actor=None)
+        order = order_mark_shipped(order=order, actor=None, tracking_code="T1")
+        order = order_mark_delivered(order=order, actor=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_record_refund(order=order, actor=None, reference="R1", amount=100_000)
+    assert not Invoice.objects.filter(order=order, kind=InvoiceKind.CREDIT_NOTE).exists()
