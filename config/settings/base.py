@@ -365,3 +365,7 @@ MOADIAN_BACKEND = env.MOADIAN_BACKEND or (
 MOADIAN_PRIVATE_KEY_PEM = env.MOADIAN_PRIVATE_KEY_PEM
 MOADIAN_TIMEOUT = 10
 INVOICE_PDF_ON_ISSUE = True
+
+# django-import-export: importing writes (change permission), exporting reads (view).
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

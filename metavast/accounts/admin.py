@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from metavast.accounts.models import User
+from metavast.audit.services import audit_record
 
 
 @admin.register(User)
@@ -46,3 +47,15 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ("groups",)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The page shows a customer's decrypted contacts: every look is written down (P8)."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            audit_record(
+                action="accounts.user_viewed_by_staff",
+                actor=request.user,
+                subject_type="accounts.user",
+                subject_id=object_id,
+            )
+        return response

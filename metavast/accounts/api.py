@@ -28,6 +28,7 @@ from metavast.accounts.services.addresses import AddressInput
 from metavast.accounts.services.codes import code_request, code_verify
 from metavast.core.clientip import request_ip
 from metavast.core.errors import NotFound
+from metavast.core.http import site_base_url
 
 router = Router(tags=["accounts"])
 
@@ -333,7 +334,7 @@ def code_request_endpoint(request, payload: CodeRequestIn):
         auth.password_reset_request(
             identifier=payload.mobile,
             ip=request_ip(request),
-            base_url=request.build_absolute_uri("/"),
+            base_url=site_base_url(request),
         )
     else:
         auth.signin_code_request(mobile=payload.mobile, ip=request_ip(request))
@@ -430,7 +431,7 @@ def signout_endpoint(request):
 )
 def password_reset_request_endpoint(request, payload: ResetRequestIn):
     auth.password_reset_request(
-        identifier=payload.login, ip=request_ip(request), base_url=request.build_absolute_uri("/")
+        identifier=payload.login, ip=request_ip(request), base_url=site_base_url(request)
     )
     return Status(
         202, {"detail": "اگر این نشانی تأییدشدهٔ حسابی باشد، کد یا پیوند بازیابی فرستاده شد."}
@@ -514,7 +515,7 @@ def email_change_endpoint(request, payload: EmailChangeIn):
     user = _user(request)
     _stepup(request, user, payload)
     user = contacts.email_change_request(
-        user=user, email=payload.email, base_url=request.build_absolute_uri("/")
+        user=user, email=payload.email, base_url=site_base_url(request)
     )
     return Status(202, _profile(user)["contacts"])
 

@@ -25,7 +25,7 @@ from metavast.accounts.services.codes import code_request, code_verify, mask_mob
 from metavast.core import crypto
 from metavast.core.clientip import request_ip
 from metavast.core.errors import DomainError
-from metavast.core.http import no_store
+from metavast.core.http import no_store, site_base_url
 
 FLOW_KEY = "accounts_code_flow"
 
@@ -62,7 +62,7 @@ def _error(form, exc: Exception, field: str | None = None) -> None:
 
 
 def _base_url(request) -> str:
-    return request.build_absolute_uri("/")
+    return site_base_url(request)
 
 
 def stepup_required(view):
@@ -186,8 +186,13 @@ def welcome_view(request):
         user=user,
         initial={"first_name": user.first_name, "last_name": user.last_name},
     )
+    # A first password only (P7): changing an existing one needs the step-up of
+    # /accounts/password/, so a borrowed signed-in session cannot take the account over.
+    may_set_password = not user.has_usable_password()
+    if not may_set_password:
+        del form.fields["new_password1"], form.fields["new_password2"]
     if request.method == "POST" and form.is_valid():
-        password = form.cleaned_data.get("new_password1")
+        password = form.cleaned_data.get("new_password1") if may_set_password else None
         try:
             # Names and password together: a refused password leaves the names unsaved.
             with transaction.atomic():

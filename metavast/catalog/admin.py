@@ -293,7 +293,7 @@ class ProductAdmin(admin.ModelAdmin):
                 formset.deleted_objects.append(image_form.instance)
                 product_image_delete(image=image_form.instance)
 
-    @admin.action(description=_("تغییر گروهی قیمت (درصدی)"))
+    @admin.action(description=_("تغییر گروهی قیمت (درصدی)"), permissions=("change",))
     def bulk_price(self, request, queryset):
         return _bulk_form_page(
             self,
@@ -306,7 +306,7 @@ class ProductAdmin(admin.ModelAdmin):
             ),
         )
 
-    @admin.action(description=_("تنظیم گروهی موجودی"))
+    @admin.action(description=_("تنظیم گروهی موجودی"), permissions=("change",))
     def bulk_stock(self, request, queryset):
         return _bulk_form_page(
             self,

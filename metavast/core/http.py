@@ -16,3 +16,12 @@ def no_store(view):
         return response
 
     return wrapper
+
+
+def site_base_url(request) -> str:
+    """The store's own address for links that leave the site (emails, SMS, gateway
+    callbacks): SITE_URL when set, so a forged Host header cannot choose it; else the
+    request's host, which ALLOWED_HOSTS has already vetted."""
+    from django.conf import settings
+
+    return (settings.SITE_URL or request.build_absolute_uri("/")).rstrip("/") + "/"

@@ -12,16 +12,33 @@ import logging
 import re
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_PHONE = re.compile(r"(?:\+|00)?98\d{10}|\b0?9\d{9}\b|[۰-۹٠-٩]{10,}")
+# Iranian mobiles and landlines however they are spaced or dashed: +98 912 345 6789,
+# 0912-345-6789, 021 8877 6655 (digits are folded to ASCII first).
+_PHONE = re.compile(r"(?:(?:\+|00)98[\s-]?|\b0)\d{2,3}(?:[\s-]?\d){7,8}\b|\b9\d{9}\b")
 _LONG_DIGITS = re.compile(r"\b\d{10,16}\b")
+# Path segments that look like tokens (reset and confirmation links).
+_TOKEN_SEGMENT = re.compile(r"/[A-Za-z0-9_\-:.]{16,}")
 _SECRET_KEYS = re.compile(r"pass|secret|token|otp|code|key|authorization|cookie", re.I)
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
 def scrub_text(text: str) -> str:
+    text = text.translate(_TO_ASCII_DIGITS)
     text = _EMAIL.sub("[email]", text)
     text = _PHONE.sub("[phone]", text)
     return _LONG_DIGITS.sub("[number]", text)
+
+
+_TO_ASCII_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "0123456789" * 2)
+
+
+def _describe(value) -> str:
+    """A safe one-line form of a non-text extra: a request becomes its method and path,
+    without the query string and with token-like segments cut; anything else is scrubbed."""
+    method, path = getattr(value, "method", None), getattr(value, "path", None)
+    if isinstance(method, str) and isinstance(path, str):
+        return f"{method} {_TOKEN_SEGMENT.sub('/[token]', path)}"
+    return scrub_text(str(value))
 
 
 class ScrubFilter(logging.Filter):
@@ -37,8 +54,12 @@ class ScrubFilter(logging.Filter):
                 continue
             if _SECRET_KEYS.search(key):
                 setattr(record, key, "[redacted]")
-            elif isinstance(getattr(record, key), str):
-                setattr(record, key, scrub_text(getattr(record, key)))
+            else:
+                value = getattr(record, key)
+                if isinstance(value, str):
+                    setattr(record, key, scrub_text(value))
+                elif not isinstance(value, (int, float, bool, type(None))):
+                    setattr(record, key, _describe(value))
         return True
 
 

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from metavast.audit.services import audit_record
 from metavast.core.errors import DomainError
 from metavast.core.jalali import format_jalali_numeric
 from metavast.invoices import views
@@ -113,8 +114,19 @@ class InvoiceAdmin(admin.ModelAdmin):
         url = reverse("admin:invoices_invoice_pdf", args=[obj.pk])
         return format_html('<a href="{}">دریافت</a>', url)
 
-    @admin.action(description="خروجی CSV برای حسابداری")
+    # Issued invoices are never edited here; these actions write, so they need the model's
+    # change permission (finance staff), which viewing does not give.
+    def has_finance_permission(self, request) -> bool:
+        return request.user.has_perm("invoices.change_invoice")
+
+    @admin.action(description="خروجی CSV برای حسابداری", permissions=("finance",))
     def export_csv(self, request, queryset):
+        audit_record(
+            action="invoices.exported",
+            actor=request.user,
+            subject_type="invoices.invoice",
+            after={"count": queryset.count()},
+        )
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="invoices.csv"'
         response.write("\ufeff")  # Excel reads UTF-8 Persian only with a BOM
@@ -136,8 +148,8 @@ class InvoiceAdmin(admin.ModelAdmin):
             ]
         )
         for invoice in queryset.select_related("order", "original").order_by("issued_at", "pk"):
-            buyer = invoice.buyer
-            name = buyer.get("company_name") or buyer.get("name", "")
+            # A company's name is a public record; a private buyer's name stays inside (P8).
+            name = invoice.buyer.get("company_name", "") if invoice.buyer_is_legal else "حقیقی"
             writer.writerow(
                 [
                     csv_safe(v)
@@ -159,13 +171,13 @@ class InvoiceAdmin(admin.ModelAdmin):
             )
         return response
 
-    @admin.action(description="ارسال دوباره به سامانهٔ مودیان")
+    @admin.action(description="ارسال دوباره به سامانهٔ مودیان", permissions=("finance",))
     def retry_submission(self, request, queryset):
         for invoice in queryset:
             invoice_submit(invoice_id=invoice.pk)
         self.message_user(request, "ارسال دوباره انجام شد.", messages.SUCCESS)
 
-    @admin.action(description="صدور سند برگشت کامل (لغو فاکتور)")
+    @admin.action(description="صدور سند برگشت کامل (لغو فاکتور)", permissions=("finance",))
     def issue_full_credit_note(self, request, queryset):
         issued = 0
         for invoice in queryset.filter(kind=InvoiceKind.INVOICE):

@@ -58,7 +58,13 @@ class PaymentAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description="استعلام دوباره از درگاه (پرداخت‌های در انتظار)")
+    def has_reverify_permission(self, request) -> bool:
+        # The admin never edits payments; re-verifying is a write, for change_payment only.
+        return request.user.has_perm("payments.change_payment")
+
+    @admin.action(
+        description="استعلام دوباره از درگاه (پرداخت‌های در انتظار)", permissions=("reverify",)
+    )
     def reverify(self, request, queryset):
         checked = settled = 0
         for pk in queryset.filter(status=PaymentStatus.PENDING).values_list("pk", flat=True):

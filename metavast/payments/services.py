@@ -119,13 +119,6 @@ def redirect_is_allowed(url: str) -> bool:
     )
 
 
-def _contact_for_gateway(user) -> tuple[str | None, str | None]:
-    mobile = getattr(user, "confirmed_mobile", None) or None
-    if mobile and mobile.startswith("+98"):
-        mobile = "0" + mobile[3:]  # Zarinpal's form: 09xxxxxxxxx
-    return mobile, getattr(user, "confirmed_email", None) or None
-
-
 def payment_start(*, order_number: str, user, site_url: str, gateway: str | None = None) -> Payment:
     """Start (or reuse) an attempt to pay the user's order; returns it with redirect_url set.
 
@@ -157,14 +150,13 @@ def payment_start(*, order_number: str, user, site_url: str, gateway: str | None
             after={"order": order.pk, "gateway": name, "amount": payment.amount},
         )
 
-    mobile, email = _contact_for_gateway(user)
+    # No mobile or email goes to the gateway: its metadata is optional, and P8 lets
+    # personal data leave only by legal order.
     try:
         authority, redirect_url = client.request_payment(
             payment.amount,
             callback_url(site_url=site_url, gateway=name, order_number=order.number),
             f"سفارش {order.number} — {settings.SHOP_NAME}",
-            mobile=mobile,
-            email=email,
         )
     except (GatewayError, PaymentDeclined) as exc:
         _start_failed(payment.pk, exc.code)

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from metavast.core.http import no_store
+from metavast.core.http import no_store, site_base_url
 from metavast.payments import services
 from metavast.payments.errors import (
     CallbackRejected,
@@ -31,7 +31,7 @@ from metavast.payments.models import PaymentStatus, SandboxStatus, SandboxTransa
 
 
 def site_url(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    return site_base_url(request).rstrip("/")
 
 
 @require_POST

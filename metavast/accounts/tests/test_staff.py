@@ -110,3 +110,18 @@ def test_verify_staff_client_helper_opens_the_admin(client, admin_user):
     assert client.get("/admin/").status_code == 302
     verify_staff_client(client, admin_user)
     assert client.get("/admin/").status_code == 200
+
+
+def test_staff_look_at_a_customer_is_audited(admin_client, user):
+    from django.conf import settings
+
+    from metavast.audit.models import AuditEvent
+
+    response = admin_client.get(f"/{settings.ADMIN_PATH}/accounts/user/{user.pk}/change/")
+    assert response.status_code == 200
+    assert (
+        AuditEvent.objects.filter(
+            action="accounts.user_viewed_by_staff", subject_id=str(user.pk)
+        ).count()
+        == 1
+    )

@@ -264,3 +264,19 @@ def test_welcome_refuses_a_password_like_the_new_name_and_saves_nothing(client):
     assert "errorlist" in response.content.decode()
     user = User.objects.get()
     assert user.first_name == "" and not user.has_usable_password()
+
+
+def test_welcome_cannot_change_an_existing_password_without_step_up(client, user):
+    client.force_login(user)
+    response = client.post(
+        "/accounts/welcome/",
+        {
+            "first_name": "x",
+            "new_password1": "brand-new-pass-77",
+            "new_password2": "brand-new-pass-77",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    assert not user.check_password("brand-new-pass-77")

@@ -27,3 +27,19 @@ def test_secret_looking_extras_are_redacted():
 
 def test_persian_digit_phone_numbers_are_redacted():
     assert "۹۱۲" not in _format("شماره ۰۹۱۲۱۲۳۴۵۶۷")["message"]
+
+
+def test_spaced_and_dashed_phone_numbers_are_redacted():
+    for text in ("تماس ۰۹۱۲ ۳۴۵ ۶۷۸۹", "+98 912 345 6789", "0912-345-6789", "021 8877 6655"):
+        message = _format("x %s", text)["message"]
+        assert "345" not in message and "8877" not in message, message
+
+
+def test_a_request_extra_keeps_no_query_string_or_token():
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(
+        "/accounts/password/reset/MQ/cz9x1k-4f0d2a9e8b7c6d5e4f3a2b1c/", {"next": "/x", "q": "Sara"}
+    )
+    out = _format("error", request=request)
+    assert out["request"] == "GET /accounts/password/reset/MQ/[token]/"

@@ -144,3 +144,31 @@ def test_official_buyer_gives_a_type_1_invoice(client, shop, private_storage):
     # Another customer cannot see or set it.
     client.force_login(make_customer())
     assert client.get(url).status_code == 404
+
+
+def test_view_only_staff_cannot_issue_credit_notes_or_export(client, invoice):
+    from django.contrib.auth.models import Permission
+
+    from metavast.accounts.testing import verify_staff_client
+
+    staff = make_customer(is_staff=False)
+    staff.is_staff = True
+    staff.save(update_fields=["is_staff"])
+    staff.user_permissions.add(Permission.objects.get(codename="view_invoice"))
+    client.force_login(staff)
+    verify_staff_client(client, staff)
+    url = reverse("admin:invoices_invoice_changelist")
+    assert client.get(url).status_code == 200
+    for action in ("issue_full_credit_note", "export_csv", "retry_submission"):
+        client.post(url, {"action": action, "_selected_action": [invoice.pk]})
+    assert not Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE).exists()
+    assert not AuditEvent.objects.filter(action="invoices.exported").exists()
+
+
+def test_csv_export_keeps_private_buyers_names_inside_and_is_audited(admin_client, invoice):
+    url = reverse("admin:invoices_invoice_changelist")
+    response = admin_client.post(url, {"action": "export_csv", "_selected_action": [invoice.pk]})
+    text = response.content.decode("utf-8-sig")
+    assert invoice.order.user.first_name not in text
+    assert "حقیقی" in text
+    assert AuditEvent.objects.filter(action="invoices.exported").count() == 1

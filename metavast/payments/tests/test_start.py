@@ -29,6 +29,8 @@ def test_pay_redirects_to_startpay_with_the_amount_from_our_database(
     assert callback == f"http://testserver/payments/callback/zarinpal/?order={order.number}"
     assert "session" not in callback.lower()
     assert AuditEvent.objects.filter(action="payments.started", subject_id=str(payment.pk)).exists()
+    # P8: no personal data goes to the gateway.
+    assert "metadata" not in fake_zarinpal.calls("request")[0]
 
 
 def test_a_posted_amount_is_ignored(order, customer, fake_zarinpal):
