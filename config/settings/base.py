@@ -261,6 +261,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metavast.orders.tasks.expire_unpaid_orders",
         "schedule": 60.0,
     },
+    # P4: other people's details on closed orders past ORDER_RECEIVER_RETENTION_DAYS.
+    "orders-erase-receivers": {
+        "task": "metavast.orders.tasks.erase_old_receivers",
+        "schedule": 86400.0,
+    },
     # Information requests (P3): reminders before the deadline, cancellation after it.
     "orders-info-requests": {
         "task": "metavast.orders.tasks.sweep_info_requests",
@@ -326,6 +331,7 @@ SITE_URL = env.SITE_URL  # links in messages; none when empty
 CART_MAX_LINE_QUANTITY = 10  # units of one variant per order line
 CART_MAX_LINES = 50
 CART_GUEST_TTL_DAYS = 30  # guest carts untouched this long are deleted
+ORDER_RECEIVER_RETENTION_DAYS = 90  # P4: another person's details erased this long after close
 ORDER_UNPAID_EXPIRY_MINUTES = 20  # then the order is cancelled and its stock released
 INFO_REQUEST_DEADLINE_DAYS = 3  # P3: days the customer has to answer staff's request
 INFO_REQUEST_REMINDER_HOURS = 24  # a reminder this long before the deadline

@@ -145,6 +145,9 @@ class Order(models.Model):
     refunded_at = models.DateTimeField("زمان بازپرداخت", null=True, blank=True)
     refund_reference = models.CharField("شناسهٔ بازپرداخت", max_length=64, blank=True)
     refunded_amount = models.PositiveBigIntegerField("مبلغ بازپرداخت (ریال)", null=True, blank=True)
+    # P4: another person's name, phone and street address served this order alone and are
+    # erased once its retention period has passed (province and city stay, for statistics).
+    receiver_erased_at = models.DateTimeField("حذف اطلاعات گیرنده", null=True, blank=True)
 
     objects = OrderQuerySet.as_manager()
 
@@ -199,6 +202,8 @@ class Order(models.Model):
         return f"{self.receiver_first_name} {self.receiver_last_name}".strip()
 
     def address_line(self) -> str:
+        if self.receiver_erased_at is not None:
+            return f"{self.province_name}، {self.city} (جزئیات حذف شد)"
         parts = [self.province_name, self.city, self.street]
         if self.alley:
             parts.append(self.alley)
