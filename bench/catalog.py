@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -44,7 +43,7 @@ from urllib.parse import quote, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from lib import HEADER, Result, bench_env, manage, serve
+from lib import HEADER, Result, bench_env, manage, serve, wrk
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/mv_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
@@ -111,35 +110,6 @@ function request()
   return wrk.format("GET", paths[(counter %% #paths) + 1])
 end
 """
-
-
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(number) * _UNITS[unit]
-
-
-def wrk(name, url, *, connections, duration, threads, script=None) -> Result:
-    """lib.wrk, with the percentile lines matched at the start of their line: lib's pattern
-    also matches a "+/- Stdev" column such as «81.50%»."""
-    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
-    if script:
-        args += ["-s", script]
-    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M).group(1))
-    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
-    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
-    errors = sum(
-        int(m.group(1))
-        for m in (
-            re.search(r"Non-2xx or 3xx responses: (\d+)", out),
-            re.search(r"Socket errors: .*?timeout (\d+)", out),
-        )
-        if m
-    )
-    return Result(name, rps, p50, p99, errors)
 
 
 def _process_ticks() -> dict[int, tuple[str, str, int]]:

@@ -118,11 +118,11 @@ HEADER = (
     "|----------------------------------|-----------|----------|----------|--------|"
 )
 
-_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
 def _ms(text: str) -> float:
-    number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
     return float(number) * _UNITS[unit]
 
 
@@ -148,7 +148,7 @@ def wrk(
     p50 = _ms(re.search(r"^\s*50%\s+(\S+)", distribution, re.M).group(1))
     p99 = _ms(re.search(r"^\s*99%\s+(\S+)", distribution, re.M).group(1))
     errors = 0
-    for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: .*?(\d+) timeout"):
+    for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: .*?timeout (\d+)"):
         match = re.search(pattern, out)
         if match:
             errors += int(match.group(1))

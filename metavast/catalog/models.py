@@ -139,19 +139,6 @@ class ProductQuerySet(models.QuerySet):
     def sorted_by(self, sort: str):
         return self.order_by(*SORT_ORDERS.get(sort, SORT_ORDERS["newest"]))
 
-    def for_listing(self):
-        """Only the columns a product card shows."""
-        return self.only(
-            "id",
-            "title",
-            "slug",
-            "price",
-            "compare_at_price",
-            "in_stock",
-            "cover_thumb",
-            "brand_name",
-        )
-
 
 class Product(models.Model):
     title = models.CharField(_("عنوان"), max_length=200)
