@@ -183,19 +183,10 @@ class LandlineForm(forms.Form):
     )
 
 
-class AddressForm(forms.Form):
-    label = forms.CharField(label="عنوان (مثلاً خانه، محل کار)", max_length=40, required=False)
-    province = forms.ChoiceField(label="استان")
-    city = forms.ChoiceField(label="شهر")
-    street = forms.CharField(label="خیابان", max_length=200)
-    alley = forms.CharField(label="کوچه", max_length=120, required=False)
-    plaque = forms.CharField(label="پلاک", max_length=20)
-    unit = forms.CharField(label="واحد", max_length=20, required=False)
-    postal_code = forms.CharField(
-        label="کد پستی ده‌رقمی",
-        max_length=32,
-        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
-    )
+class ReceiverFields(forms.Form):
+    """Who receives: the customer, or another person (P4). The address book and checkout's
+    receiver step both ask it this way."""
+
     receiver_is_self = forms.TypedChoiceField(
         label="گیرنده",
         choices=[("1", "خودم"), ("0", "شخص دیگری")],
@@ -211,23 +202,57 @@ class AddressForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs=LTR_TEL),
     )
-    is_default = forms.BooleanField(label="نشانی پیش‌فرض من باشد", required=False)
+
+
+class AddressPlaceForm(forms.Form):
+    """Where: the place alone (checkout asks for the receiver in its own step)."""
+
+    label = forms.CharField(label="عنوان (مثلاً خانه، محل کار)", max_length=40, required=False)
+    province = forms.ChoiceField(label="استان")
+    city = forms.ChoiceField(label="شهر")
+    street = forms.CharField(label="خیابان", max_length=200)
+    alley = forms.CharField(label="کوچه", max_length=120, required=False)
+    plaque = forms.CharField(label="پلاک", max_length=20)
+    unit = forms.CharField(label="واحد", max_length=20, required=False)
+    postal_code = forms.CharField(
+        label="کد پستی ده‌رقمی",
+        max_length=32,
+        widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         set_province_and_city_choices(self)
 
+    def _place(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "province": d["province"],
+            "city": d["city"],
+            "street": d["street"],
+            "alley": d.get("alley", ""),
+            "plaque": d["plaque"],
+            "unit": d.get("unit", ""),
+            "postal_code": d["postal_code"],
+            "label": d.get("label", ""),
+        }
+
+    def to_input(self) -> AddressInput:
+        return AddressInput(**self._place())
+
+
+class AddressForm(AddressPlaceForm, ReceiverFields):
+    is_default = forms.BooleanField(label="نشانی پیش‌فرض من باشد", required=False)
+    field_order = [
+        *AddressPlaceForm.base_fields,
+        *ReceiverFields.base_fields,
+        "is_default",
+    ]
+
     def to_input(self) -> AddressInput:
         d = self.cleaned_data
         return AddressInput(
-            province=d["province"],
-            city=d["city"],
-            street=d["street"],
-            alley=d.get("alley", ""),
-            plaque=d["plaque"],
-            unit=d.get("unit", ""),
-            postal_code=d["postal_code"],
-            label=d.get("label", ""),
+            **self._place(),
             receiver_is_self=d["receiver_is_self"],
             receiver_first_name=d.get("receiver_first_name", ""),
             receiver_last_name=d.get("receiver_last_name", ""),
