@@ -70,16 +70,35 @@ _DELIVERY_FIELDS = {
 }
 
 
-class InvoiceQuerySet(models.QuerySet):
+class IssuedQuerySet(models.QuerySet):
+    """Issued documents and their lines: no bulk update or delete."""
+
     def update(self, **kwargs):
         raise InvoiceImmutable()
 
     def delete(self):
         raise InvoiceImmutable()
 
+
+class IssuedDocument(models.Model):
+    """A row written once: saving an existing one or deleting it is refused."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise InvoiceImmutable()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise InvoiceImmutable()
+
+
+class InvoiceQuerySet(IssuedQuerySet):
     def _record_delivery(self, **kwargs) -> int:
         assert set(kwargs) <= _DELIVERY_FIELDS, kwargs
-        return super().update(**kwargs)
+        return models.QuerySet.update(self, **kwargs)
 
     def for_user(self, user):
         if user is None or not getattr(user, "is_authenticated", False):
@@ -90,7 +109,7 @@ class InvoiceQuerySet(models.QuerySet):
         return self.filter(moadian_status=MoadianStatus.PENDING).order_by("pk")
 
 
-class Invoice(models.Model):
+class Invoice(IssuedDocument):
     kind = models.CharField("نوع", max_length=20, choices=InvoiceKind.choices)
     fiscal_year = models.PositiveIntegerField("سال مالی")
     number = models.PositiveIntegerField("شماره")
@@ -162,14 +181,6 @@ class Invoice(models.Model):
     def __str__(self) -> str:
         return self.display_number
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise InvoiceImmutable()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise InvoiceImmutable()
-
     @property
     def display_number(self) -> str:
         """Year/serial, e.g. 1405/000123; each kind has its own series, so the kind's name
@@ -185,15 +196,7 @@ class Invoice(models.Model):
         return json.loads(self.payload_json or "{}")
 
 
-class InvoiceLineQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise InvoiceImmutable()
-
-    def delete(self):
-        raise InvoiceImmutable()
-
-
-class InvoiceLine(models.Model):
+class InvoiceLine(IssuedDocument):
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
     position = models.PositiveSmallIntegerField()
     # The order line reversed or sold; empty for the shipping line.
@@ -211,7 +214,7 @@ class InvoiceLine(models.Model):
     vat_amount = models.PositiveBigIntegerField("مالیات (ریال)")
     line_total = models.PositiveBigIntegerField("جمع (ریال)")
 
-    objects = InvoiceLineQuerySet.as_manager()
+    objects = IssuedQuerySet.as_manager()
 
     class Meta:
         ordering = ("invoice", "position")
@@ -231,14 +234,6 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id}/{self.position}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise InvoiceImmutable()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise InvoiceImmutable()
 
     @property
     def vat_percent(self) -> str:

@@ -21,6 +21,18 @@ from metavast.audit.services import audit_record
 from metavast.checkout.models import CheckoutDraft
 from metavast.orders.models import Order, OrderStatus
 
+# Everything that identifies the receiver or where they live; province and city stay.
+ERASED_FIELDS = (
+    "receiver_first_name",
+    "receiver_last_name",
+    "receiver_mobile",
+    "street",
+    "alley",
+    "plaque",
+    "unit",
+    "postal_code",
+)
+
 
 def _closed_before(cutoff: dt.datetime) -> Q:
     return (
@@ -45,31 +57,10 @@ def orders_erase_receivers(*, now: dt.datetime | None = None, batch: int = 500) 
             order = Order.objects.select_for_update().get(pk=order_id)
             if order.receiver_erased_at is not None:
                 continue
-            for field in (
-                "receiver_first_name",
-                "receiver_last_name",
-                "receiver_mobile",
-                "street",
-                "alley",
-                "plaque",
-                "unit",
-                "postal_code",
-            ):
+            for field in ERASED_FIELDS:
                 setattr(order, field, "")
             order.receiver_erased_at = now
-            order.save(
-                update_fields=[
-                    "receiver_first_name",
-                    "receiver_last_name",
-                    "receiver_mobile",
-                    "street",
-                    "alley",
-                    "plaque",
-                    "unit",
-                    "postal_code",
-                    "receiver_erased_at",
-                ]
-            )
+            order.save(update_fields=[*ERASED_FIELDS, "receiver_erased_at"])
             audit_record(action="orders.receiver_erased", subject=order)
     CheckoutDraft.objects.filter(updated_at__lt=cutoff).delete()
     return len(ids)
