@@ -27,6 +27,8 @@ def bench_env(**extra: str) -> dict[str, str]:
     """Production settings with throwaway secrets; PostgreSQL when DATABASE_URL is set."""
     from cryptography.fernet import Fernet
 
+    from config.demo import demo_seller_env
+
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.bench",
@@ -36,14 +38,7 @@ def bench_env(**extra: str) -> dict[str, str]:
         ALLOWED_HOSTS="127.0.0.1,localhost",
         ADMIN_PATH="staff-bench",
         LOG_LEVEL="WARNING",
-        SELLER_NAME="فروشگاه نمونه",
-        SELLER_ECONOMIC_NUMBER="10380284790",
-        SELLER_NATIONAL_ID="10380284790",
-        SELLER_REGISTRATION_NUMBER="12345",
-        SELLER_ADDRESS="تهران",
-        SELLER_POSTAL_CODE="1511111111",
-        SELLER_PHONE="02188776655",
-        MOADIAN_MEMORY_ID="A1B2C3",
+        **demo_seller_env(),
     )
     env.update(extra)
     return env

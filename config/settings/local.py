@@ -3,6 +3,7 @@
 from cryptography.fernet import Fernet
 
 from config import env
+from config.demo import DEMO_MOADIAN_MEMORY_ID, DEMO_SELLER
 from config.settings.base import *  # noqa: F403
 from config.settings.base import INSTALLED_APPS
 
@@ -24,13 +25,5 @@ INSTALLED_APPS = [*INSTALLED_APPS]
 SERVE_MEDIA = True
 
 # A demo seller for the embedded default; production reads the real one from SELLER_*.
-INVOICE_SELLER = {
-    "name": "فروشگاه اینترنتی متاوست (نمونه)",
-    "economic_number": "10380284790",
-    "national_id": "10380284790",
-    "registration_number": "123456",
-    "address": "تهران، خیابان ولیعصر، پلاک ۱۰۰",
-    "postal_code": "1511111111",
-    "phone": "+982188776655",
-}
-MOADIAN_MEMORY_ID = env.MOADIAN_MEMORY_ID or "A1B2C3"
+INVOICE_SELLER = dict(DEMO_SELLER)
+MOADIAN_MEMORY_ID = env.MOADIAN_MEMORY_ID or DEMO_MOADIAN_MEMORY_ID

@@ -3,6 +3,7 @@
 from cryptography.fernet import Fernet
 
 from config import env
+from config.demo import DEMO_MOADIAN_MEMORY_ID, DEMO_SELLER
 from config.settings.base import *  # noqa: F403
 
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnop"
@@ -28,14 +29,6 @@ STATIC_ROOT = None
 SERVE_MEDIA = True
 
 # A demo seller for the embedded default; production reads the real one from SELLER_*.
-INVOICE_SELLER = {
-    "name": "فروشگاه اینترنتی متاوست (نمونه)",
-    "economic_number": "10380284790",
-    "national_id": "10380284790",
-    "registration_number": "123456",
-    "address": "تهران، خیابان ولیعصر، پلاک ۱۰۰",
-    "postal_code": "1511111111",
-    "phone": "+982188776655",
-}
-MOADIAN_MEMORY_ID = env.MOADIAN_MEMORY_ID or "A1B2C3"
+INVOICE_SELLER = dict(DEMO_SELLER)
+MOADIAN_MEMORY_ID = env.MOADIAN_MEMORY_ID or DEMO_MOADIAN_MEMORY_ID
 INVOICE_PDF_ON_ISSUE = False  # rendered on first download; invoice tests turn it on

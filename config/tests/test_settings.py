@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from config.demo import demo_seller_env
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -23,14 +25,7 @@ def _production_env(**overrides) -> dict:
         BLIND_INDEX_KEY="blind-" + "k" * 40,
         ALLOWED_HOSTS="shop.example.ir",
         ADMIN_PATH="staff-desk",
-        SELLER_NAME="فروشگاه نمونه",
-        SELLER_ECONOMIC_NUMBER="10380284790",
-        SELLER_NATIONAL_ID="10380284790",
-        SELLER_REGISTRATION_NUMBER="12345",
-        SELLER_ADDRESS="تهران",
-        SELLER_POSTAL_CODE="1511111111",
-        SELLER_PHONE="02188776655",
-        MOADIAN_MEMORY_ID="A1B2C3",
+        **demo_seller_env(),
     )
     env.update(overrides)
     return {k: v for k, v in env.items() if v is not None}
