@@ -1,14 +1,13 @@
 """Tried as a customer would: pay an order in the sandbox bank, download its invoice, and
 look at the PDF (page 1 rendered to artifacts/invoice-browser-page1.png)."""
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
 from metavast.invoices.models import Invoice
+from metavast.invoices.tests.factories import save_first_page_png
 from metavast.payments.tests.conftest import place_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -46,22 +45,4 @@ def test_pay_then_download_the_invoice(
     text = "".join(p.extract_text() for p in PdfReader(path).pages)
     assert invoice.tax_id in text and order.number in text
 
-    if shutil.which("pdftoppm"):
-        ARTIFACTS.mkdir(exist_ok=True)
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                "80",
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-singlefile",
-                str(path),
-                str(ARTIFACTS / "invoice-browser-page1"),
-            ],
-            check=True,
-            timeout=60,
-        )
+    save_first_page_png(path, "invoice-browser-page1")
