@@ -1,8 +1,6 @@
 """Tried as a customer would: pay an order in the sandbox bank, download its invoice, and
 look at the PDF (page 1 rendered to artifacts/invoice-browser-page1.png)."""
 
-from pathlib import Path
-
 import pytest
 from pypdf import PdfReader
 
@@ -11,7 +9,6 @@ from metavast.invoices.tests.factories import save_first_page_png
 from metavast.payments.tests.conftest import place_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 
 
 def test_pay_then_download_the_invoice(

@@ -10,7 +10,6 @@ from metavast.invoices.tests.factories import paid_order, save_first_page_png
 from metavast.orders.tests.factories import make_customer
 
 pytestmark = pytest.mark.django_db
-ARTIFACTS = Path(__file__).resolve().parents[3] / "artifacts"
 
 
 def has(text: str, digits: str) -> bool:
