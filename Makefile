@@ -39,10 +39,10 @@ run: install fonts pdf-deps
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py bootstrap_admin
 	@echo "Metavast: http://$(HOST):$(PORT)/"
-	@# One process: its in-memory cache is the only one, so a price or stock change is seen
-	@# at once (production shares Redis between workers); threads serve requests in parallel.
-	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 1 --threads 8 \
-	  --access-logfile - --log-level warning
+	@# One process with threads; it also runs the periodic jobs (audit sealing, order expiry,
+	@# retention, outbox retries) and queued tasks off the request threads, and its access
+	@# log is scrubbed (no IPs, query strings or tokens). See config/gunicorn_local.py.
+	$(BIN)/gunicorn -c config/gunicorn_local.py --bind $(HOST):$(PORT)
 
 test: install fonts pdf-deps browser-deps
 	$(BIN)/ruff check .
@@ -61,4 +61,5 @@ bench: install fonts
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf var/static var/metavast.sqlite3* artifacts
+	@# The audit checkpoints describe the database removed here; a new one starts a new chain.
+	rm -rf var/static var/metavast.sqlite3* var/private/audit artifacts

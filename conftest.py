@@ -40,6 +40,13 @@ def _clean_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Private files (invoice PDFs, audit checkpoints) per test, never in the real var/:
+    a checkpoint left by one test's database would fail the next test's audit_verify."""
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+
+
 @pytest.fixture
 def on_postgres() -> bool:
     return connection.vendor == "postgresql"
@@ -73,16 +80,36 @@ def _playwright():
         browser.close()
 
 
+# Browser waits are for a state (a URL, a locator), never for a time; this is only how long
+# a wait may last before the test fails, generous for a loaded CI machine. String predicates
+# (wait_for_function("...")) are eval, which the store's CSP rightly blocks: do not use them.
+BROWSER_TIMEOUT_MS = 60_000
+
+
 @pytest.fixture
-def browser_context(_playwright, live_server):
-    context = _playwright.new_context(
-        base_url=live_server.url,
-        locale="fa-IR",
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=1,
-    )
-    yield context
-    context.close()
+def new_browser_context(_playwright, live_server):
+    """Another browser (a second device, a staff member) against the live server; closed after
+    the test."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
+    contexts = []
+
+    def make(**options):
+        context = _playwright.new_context(base_url=live_server.url, locale="fa-IR", **options)
+        context.set_default_timeout(BROWSER_TIMEOUT_MS)
+        context.set_default_navigation_timeout(BROWSER_TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def browser_context(new_browser_context):
+    return new_browser_context(viewport={"width": 390, "height": 844}, device_scale_factor=1)
 
 
 @pytest.fixture

@@ -35,6 +35,7 @@ def bench_env(**extra: str) -> dict[str, str]:
         SECRET_KEY=env.get("SECRET_KEY") or "bench-" + "s" * 50,
         FIELD_ENCRYPTION_KEYS=env.get("FIELD_ENCRYPTION_KEYS") or Fernet.generate_key().decode(),
         BLIND_INDEX_KEY=env.get("BLIND_INDEX_KEY") or "bench-blind-index",
+        AUDIT_SEAL_KEY=env.get("AUDIT_SEAL_KEY") or "bench-seal-W4nR8qT1xK6vB3mZ9pL2cH7",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         ADMIN_PATH="staff-bench",
         LOG_LEVEL="WARNING",

@@ -13,8 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from config.api_schemas import ErrorOut  # noqa: F401  (re-exported for routers)
-from metavast.core.errors import DomainError
+from metavast.core.errors import INVISIBLE_CHARACTER, LINE_BREAK, DomainError
 
 api = NinjaAPI(
     title="Metavast API",
@@ -31,17 +30,32 @@ def error_response(request, status: int, code: str, message: str, fields=None):
 
 
 def _field_name(loc) -> str:
+    loc = tuple(loc)
+    if len(loc) >= 3 and loc[0] == "body":
+        # ("body", "payload", "first_name"): the view's parameter name means nothing to a
+        # client; name the field as the body spells it, like the domain errors do.
+        loc = loc[:1] + loc[2:]
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header", "cookie")]
     return ".".join(parts) or "__all__"
+
+
+# Errors whose message is already Persian and says what to fix (core.schemas.InputSchema).
+_SPEAKING_ERRORS = frozenset({INVISIBLE_CHARACTER, LINE_BREAK})
+
+
+def _field_message(err: dict) -> str:
+    if err.get("type") in _SPEAKING_ERRORS:
+        return str(err.get("msg"))
+    if err.get("type") == "missing":
+        return "این فیلد لازم است."
+    return "مقدار این فیلد معتبر نیست."
 
 
 @api.exception_handler(NinjaValidationError)
 def on_validation(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        fields.setdefault(_field_name(err.get("loc", ())), []).append(
-            "مقدار این فیلد معتبر نیست." if err.get("type") != "missing" else "این فیلد لازم است."
-        )
+        fields.setdefault(_field_name(err.get("loc", ())), []).append(_field_message(err))
     return error_response(request, 422, "invalid_input", "ورودی نامعتبر است.", fields)
 
 

@@ -47,6 +47,9 @@ REDIS_URL = _str("REDIS_URL")
 FIELD_ENCRYPTION_KEYS = _list("FIELD_ENCRYPTION_KEYS")
 # Key for the keyed blind index (HMAC-SHA256) used for exact-match lookups.
 BLIND_INDEX_KEY = _str("BLIND_INDEX_KEY")
+# Key for the audit chain's seals and checkpoints (HMAC-SHA256). It must live outside the
+# database: whoever can write the database but lacks this key cannot re-seal a rewritten chain.
+AUDIT_SEAL_KEY = _str("AUDIT_SEAL_KEY")
 ADMIN_PATH = _str("ADMIN_PATH", "")
 TRUSTED_PROXIES = _list("TRUSTED_PROXIES")
 EMAIL_URL = _str("EMAIL_URL")
@@ -95,13 +98,21 @@ OTP_SEND_LIMIT_GLOBAL_PER_HOUR = _int("OTP_SEND_LIMIT_GLOBAL_PER_HOUR", 2000)
 CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 
 
+def ensure_var_dir() -> Path:
+    """Create var/ owner-only (0700) if it is missing: it holds keys and the database."""
+    if not VAR_DIR.is_dir():
+        VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(VAR_DIR, 0o700)
+    return VAR_DIR
+
+
 def local_secret(name: str, *, nbytes: int = 32, maker=None) -> str:
     """A secret kept in a file under var/, generated on first use.
 
     Only the embedded default (local settings) uses this, so `make run` works on a fresh
     clone without the operator inventing keys; production reads real ones above.
     """
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    ensure_var_dir()
     path = VAR_DIR / f"{name}.key"
     if path.exists():
         return path.read_text().strip()

@@ -15,6 +15,8 @@ ALLOWED_HOSTS: list[str] = env.ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS: list[str] = env.CSRF_TRUSTED_ORIGINS
 
 INSTALLED_APPS = [
+    # Before django.contrib.admin: its admin templates (<bdi> around staff-facing values) win.
+    "metavast.core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -30,7 +32,6 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "metavast.core",
     "metavast.audit",
     "metavast.accounts",
     "metavast.notifications",
@@ -47,6 +48,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control: no-store on API answers to credentialed requests, errors included.
+    "metavast.core.middleware.ApiNoStoreMiddleware",
+    # Bodies over REQUEST_BODY_MAX_BYTES are refused before anything reads them.
+    "metavast.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "metavast.core.middleware.ClientIPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -55,8 +60,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "metavast.audit.middleware.StaffWriteRefusedMiddleware",
     "metavast.accounts.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends idle signed-in sessions; after messages, so the sign-in page can say why.
+    "metavast.accounts.middleware.IdleSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "metavast.core.middleware.SecurityHeadersMiddleware",
@@ -93,7 +101,7 @@ def database_config(url: str) -> dict:
         if config["ENGINE"] == "django.db.backends.postgresql":
             config.setdefault("OPTIONS", {})
         return config
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    env.ensure_var_dir()
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": VAR_DIR / "metavast.sqlite3",
@@ -178,9 +186,22 @@ STORAGES = {
 # Admin lives at a configurable path; production requires a non-default one.
 ADMIN_PATH = (env.ADMIN_PATH or "admin").strip("/")
 
+# --- Request size (metavast.core.middleware.RequestSizeLimitMiddleware): by Content-Length,
+# before any of the body is read; the admin's catalog forms carry images of up to 8 MB each.
+REQUEST_BODY_MAX_BYTES = 10 * 1024 * 1024
+REQUEST_BODY_UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+REQUEST_BODY_UPLOAD_PATHS = [f"/{ADMIN_PATH}/catalog/"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the non-file part of a form: 2.5 MB
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+
 SECRET_KEY = env.SECRET_KEY
 FIELD_ENCRYPTION_KEYS: list[str] = env.FIELD_ENCRYPTION_KEYS
 BLIND_INDEX_KEY = env.BLIND_INDEX_KEY
+# The audit chain (metavast.audit): HMAC key of seals and checkpoints, kept out of the database;
+# `audit_verify` fails when committed rows wait longer than this for their seal.
+AUDIT_SEAL_KEY = env.AUDIT_SEAL_KEY
+AUDIT_SEAL_MAX_LAG_SECONDS = 300
 TRUSTED_PROXIES: list[str] = env.TRUSTED_PROXIES
 IP_LOG_RETENTION_DAYS = env.IP_LOG_RETENTION_DAYS
 
@@ -219,6 +240,18 @@ AXES_LOCKOUT_TEMPLATE = "storefront/lockout.html"
 # Axes keys attempts by a keyed digest of the normalised mobile/email, so every spelling of
 # a number shares one counter and the axes tables hold no plaintext identifiers.
 AXES_USERNAME_CALLABLE = "metavast.accounts.backends.axes_username"
+# No access log (a row with IP and user agent per sign-in, kept forever) and no failure log:
+# our own session rows and audit trail cover sign-ins, under the IP retention. The attempts
+# axes needs for lock-outs are purged hourly (accounts.services.signin_attempts).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Guessing across accounts: axes counts per account and IP, so spraying many accounts from
+# one address never trips it. Failed password checks are also counted per client IP (an
+# IPv6 /64 counts as one client), in the cache; past the limit, password sign-in from that
+# IP pauses (web, API, step-up and the admin's login alike). Far above AXES_FAILURE_LIMIT so
+# that a few typos behind a shared NAT do not shut a whole office out. See accounts.backends.
+PASSWORD_FAILURE_LIMIT_PER_IP = (20, 15 * 60)  # (failures, window in seconds)
+PASSWORD_IP_LOCKOUT_SECONDS = 15 * 60
 
 # --- Accounts: one-time codes, step-up, app tokens, session tracking (metavast.accounts)
 OTP_CODE_TTL_SECONDS = env.OTP_CODE_TTL_SECONDS
@@ -228,16 +261,35 @@ OTP_RESEND_COOLDOWN_SECONDS = 60
 OTP_SEND_LIMIT_PER_MOBILE = (5, 60 * 60)
 OTP_SEND_LIMIT_PER_IP = (20, 60 * 60)
 OTP_SEND_LIMIT_GLOBAL = (env.OTP_SEND_LIMIT_GLOBAL_PER_HOUR, 60 * 60)
+# Emails with a link (password reset, email confirmation) get the same kind of limits,
+# keyed by the address's blind index; an email change is also counted per account.
+EMAIL_LINK_RESEND_COOLDOWN_SECONDS = OTP_RESEND_COOLDOWN_SECONDS
+EMAIL_LINK_SEND_LIMIT_PER_ADDRESS = OTP_SEND_LIMIT_PER_MOBILE
+EMAIL_LINK_SEND_LIMIT_PER_USER = (5, 60 * 60)
+EMAIL_LINK_SEND_LIMIT_PER_IP = OTP_SEND_LIMIT_PER_IP
+EMAIL_LINK_SEND_LIMIT_GLOBAL = (env.OTP_SEND_LIMIT_GLOBAL_PER_HOUR, 60 * 60)
+# /accounts/welcome/ offers a first password only this long after sign-up in that session
+# (or after a fresh step-up): later, a borrowed unlocked phone must not set one.
+WELCOME_PASSWORD_MAX_AGE = 15 * 60
 EMAIL_CONFIRM_MAX_AGE = 60 * 60 * 48
 STEPUP_MAX_AGE = 10 * 60  # password or a fresh code, then 10 minutes for sensitive changes
 ACCESS_TOKEN_TTL_SECONDS = 10 * 60
 REFRESH_TOKEN_TTL_DAYS = 30
 SESSION_ACTIVITY_INTERVAL = 60  # write a session's "last seen" at most once a minute
+# A signed-in browser idle this long is signed out (row ended with reason "idle", Django
+# session flushed) and sent to sign in again: staff after 30 minutes, customers after days.
+SESSION_IDLE_TIMEOUT_STAFF_SECONDS = 30 * 60
+SESSION_IDLE_TIMEOUT_CUSTOMER_SECONDS = 3 * 24 * 60 * 60
 
 # --- Background work ---
 CELERY_BROKER_URL = env.REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.CELERY_TASK_ALWAYS_EAGER
+# Without a broker (the embedded default), tasks run in this process's background threads
+# instead of the request's thread (metavast.core.background); local settings switch it on.
+EMBEDDED_BACKGROUND_TASKS = False
+# The embedded default's periodic jobs (metavast.core.scheduler): one process holds this lock.
+EMBEDDED_SCHEDULER_LOCK_FILE = VAR_DIR / "scheduler.lock"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -246,7 +298,8 @@ CELERY_BEAT_SCHEDULE = {
     "audit-seal": {"task": "metavast.audit.tasks.seal_audit_events", "schedule": 60.0},
     # IP addresses and user agents in the audit trail are erased after IP_LOG_RETENTION_DAYS.
     "audit-redact-ips": {"task": "metavast.audit.tasks.redact_audit_ips", "schedule": 86400.0},
-    # Ended sessions (IP, device) past IP_LOG_RETENTION_DAYS, and used or expired SMS codes.
+    # Ended sessions (IP, device) past IP_LOG_RETENTION_DAYS, used or expired SMS codes, and
+    # axes' sign-in attempts (IP, user agent) past the cool-off or IP_LOG_RETENTION_DAYS.
     "accounts-purge": {
         "task": "metavast.accounts.tasks.purge_expired_sessions_and_codes",
         "schedule": 3600.0,
@@ -264,6 +317,11 @@ CELERY_BEAT_SCHEDULE = {
     # P4: other people's details on closed orders past ORDER_RECEIVER_RETENTION_DAYS.
     "orders-erase-receivers": {
         "task": "metavast.orders.tasks.erase_old_receivers",
+        "schedule": 86400.0,
+    },
+    # Abandoned checkout drafts (may hold a receiver) past ORDER_RECEIVER_RETENTION_DAYS.
+    "checkout-erase-drafts": {
+        "task": "metavast.checkout.tasks.erase_old_drafts",
         "schedule": 86400.0,
     },
     # Information requests (P3): reminders before the deadline, cancellation after it.
@@ -292,6 +350,8 @@ KAVENEGAR_SENDER = env.KAVENEGAR_SENDER
 KAVENEGAR_BASE_URL = env.KAVENEGAR_BASE_URL
 KAVENEGAR_TIMEOUT = env.KAVENEGAR_TIMEOUT
 # Our template name -> a Kavenegar panel template, sent with verify/lookup (token = code).
+# The panel text then replaces ours: word it for every purpose and end it with the WebOTP
+# line "@<your domain> #%token" (see accounts.services.codes).
 KAVENEGAR_LOOKUP_TEMPLATES: dict[str, str] = (
     {"accounts/otp_code": env.KAVENEGAR_OTP_TEMPLATE} if env.KAVENEGAR_OTP_TEMPLATE else {}
 )
@@ -333,6 +393,13 @@ CART_MAX_LINES = 50
 CART_GUEST_TTL_DAYS = 30  # guest carts untouched this long are deleted
 ORDER_RECEIVER_RETENTION_DAYS = 90  # P4: another person's details erased this long after close
 ORDER_UNPAID_EXPIRY_MINUTES = 20  # then the order is cancelled and its stock released
+# Stock hoarding: what one customer's unpaid orders may hold at once (awaiting online payment,
+# or cash on delivery not yet shipped), and how often anyone may place an order.
+ORDER_MAX_OPEN_UNPAID_PER_CUSTOMER = 3
+ORDER_MAX_RESERVED_UNITS_PER_VARIANT = CART_MAX_LINE_QUANTITY  # the hoarding cap: one product
+ORDER_MAX_RESERVED_UNITS_PER_CUSTOMER = 30  # a loose ceiling over the whole basket
+ORDER_PLACE_LIMIT_PER_CUSTOMER = (5, 10 * 60)  # (placing attempts, window in seconds)
+ORDER_PLACE_LIMIT_PER_IP = (30, 10 * 60)  # higher: many shoppers may share one NAT address
 INFO_REQUEST_DEADLINE_DAYS = 3  # P3: days the customer has to answer staff's request
 INFO_REQUEST_REMINDER_HOURS = 24  # a reminder this long before the deadline
 # Variants have no weight yet: this stands in for each unit until the catalog records it.

@@ -11,12 +11,25 @@ missing = [
         ("SECRET_KEY", env.SECRET_KEY),
         ("FIELD_ENCRYPTION_KEYS", env.FIELD_ENCRYPTION_KEYS),
         ("BLIND_INDEX_KEY", env.BLIND_INDEX_KEY),
+        ("AUDIT_SEAL_KEY", env.AUDIT_SEAL_KEY),
         ("ALLOWED_HOSTS", env.ALLOWED_HOSTS),
     )
     if not value
 ]
 if missing:
     raise ImproperlyConfigured(f"Production settings need: {', '.join(missing)}")
+# Present is not enough: each secret must have its format and strength, and none may be the
+# example from .env.example (metavast.core.checks; `check --deploy` runs the same rules).
+from metavast.core.checks import describe, secret_problems  # noqa: E402
+
+_secret_problems = secret_problems(
+    secret_key=env.SECRET_KEY,
+    field_encryption_keys=env.FIELD_ENCRYPTION_KEYS,
+    blind_index_key=env.BLIND_INDEX_KEY,
+    audit_seal_key=env.AUDIT_SEAL_KEY,
+)
+if _secret_problems:
+    raise ImproperlyConfigured("Production secrets: " + describe(_secret_problems))
 if (env.ADMIN_PATH or "admin").strip("/") == "admin":
     raise ImproperlyConfigured("Production settings need ADMIN_PATH other than 'admin'")
 

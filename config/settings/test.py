@@ -10,12 +10,14 @@ SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnop"
 # Two keys so that every test also exercises decryption with a non-primary key list.
 FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), Fernet.generate_key().decode()]
 BLIND_INDEX_KEY = "test-blind-index-key"
+AUDIT_SEAL_KEY = "test-audit-seal-key-0123456789abcdefghijklmnop"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "metavast.notifications.backends.locmem.LocmemSMSBackend"
 KAVENEGAR_LOOKUP_TEMPLATES: dict[str, str] = {}
 CELERY_TASK_ALWAYS_EAGER = True
+EMBEDDED_BACKGROUND_TASKS = False  # tasks run inline, in the test's thread
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

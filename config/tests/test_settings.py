@@ -23,6 +23,7 @@ def _production_env(**overrides) -> dict:
         SECRET_KEY="p" * 30 + "-Zq8$kV3!mN7@rT2^wX5&yB9*cD4(eF6)gH1",
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         BLIND_INDEX_KEY="blind-" + "k" * 40,
+        AUDIT_SEAL_KEY="seal-Qm3xV8rT2pL9wZ4kN7bH1cF6dJ5gS0yAe",
         ALLOWED_HOSTS="shop.example.ir",
         ADMIN_PATH="staff-desk",
         **demo_seller_env(),

@@ -7,6 +7,7 @@ password and an unknown email are the same `invalid_credentials`.
 from __future__ import annotations
 
 from metavast.core.errors import DomainError
+from metavast.core.text import to_persian_digits
 
 
 class InvalidCredentials(DomainError):
@@ -22,6 +23,32 @@ class AccountLocked(DomainError):
         "به دلیل تلاش‌های ناموفق پیاپی، ورود با گذرواژه تا ۱۵ دقیقهٔ دیگر ممکن نیست. "
         "می‌توانید با کد پیامکی وارد شوید."
     )
+
+
+class PasswordAttemptsLimited(AccountLocked):
+    """Too many failed passwords from this client IP, across any accounts (a spray).
+
+    A kind of AccountLocked, so every caller that answers a lock answers this one too.
+    """
+
+    code = "password_attempts_limited"
+    message = (
+        "از این نشانی اینترنتی تلاش‌های ناموفق زیادی برای ورود با گذرواژه شده است؛ "
+        "ورود با گذرواژه از اینجا تا چند دقیقهٔ دیگر ممکن نیست. "
+        "می‌توانید با کد پیامکی وارد شوید."
+    )
+
+    def __init__(self, seconds: int | None = None):
+        self.retry_after = max(1, int(seconds)) if seconds else None
+        if not seconds:
+            super().__init__()
+            return
+        minutes = to_persian_digits(max(1, -(-int(seconds) // 60)))
+        super().__init__(
+            "از این نشانی اینترنتی تلاش‌های ناموفق زیادی برای ورود با گذرواژه شده است؛ "
+            f"ورود با گذرواژه از اینجا تا {minutes} دقیقهٔ دیگر ممکن نیست. "
+            "می‌توانید با کد پیامکی وارد شوید."
+        )
 
 
 class CodeInvalid(DomainError):
@@ -52,6 +79,27 @@ class CodeUnavailable(DomainError):
     code = "code_unavailable"
     status = 503
     message = "ارسال کد در این لحظه ممکن نیست. لطفاً چند دقیقهٔ دیگر تلاش کنید."
+
+
+class EmailCooldown(DomainError):
+    """A link email (password reset, email confirmation) to this address went out moments ago."""
+
+    code = "email_cooldown"
+    status = 429
+    message = "ایمیل تازه کمی بعد قابل درخواست است."
+
+    def __init__(self, seconds: int):
+        self.retry_after = max(1, int(seconds))
+        super().__init__(
+            "ایمیلی همین چند لحظه پیش فرستاده شد. "
+            f"برای درخواست ایمیل تازه {self.retry_after} ثانیه صبر کنید."
+        )
+
+
+class EmailLimited(DomainError):
+    code = "email_limited"
+    status = 429
+    message = "درخواست ایمیل بیش از حد مجاز بوده است. لطفاً بعداً دوباره تلاش کنید."
 
 
 class StepUpRequired(DomainError):
@@ -106,3 +154,11 @@ class TotpInvalid(DomainError):
     code = "totp_invalid"
     status = 400
     message = "کد برنامهٔ احراز هویت درست نیست."
+
+
+class StaffActionForbidden(DomainError):
+    """A staff member tried to change privileges, or manage an account, beyond their own."""
+
+    code = "staff_action_forbidden"
+    status = 403
+    message = "اجازهٔ این کار را ندارید."

@@ -308,6 +308,9 @@ class UserSession(models.Model):
     last_seen_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Why it ended (with revoked_at): "signout", "revoked", "idle", or the reason of
+    # sessions_revoke_others ("password_change", ...); empty while live or when unknown.
+    ended_reason = models.CharField(max_length=40, blank=True)
 
     objects = UserSessionQuerySet.as_manager()
 

@@ -1,4 +1,4 @@
-"""Append-only audit trail, sealed afterwards into a hash chain.
+"""Append-only audit trail, sealed afterwards into a keyed chain.
 
 Services write one `AuditEvent` per sensitive action through `audit_record()`, inside
 their own transaction, so an action and its record commit or roll back together.
@@ -6,23 +6,26 @@ their own transaction, so an action and its record commit or roll back together.
 Sealing happens later, outside business transactions (a periodic task), so that audit
 writes never serialise checkouts on a shared "last hash" row. The sealer takes committed,
 unsealed rows in id order, gives each the next `seal_seq` and
-`seal_hash = sha256(previous seal_hash + canonical row)`. A row committed late (a lower
-id after higher ones were sealed) simply gets a later seal_seq; the chain follows seal_seq.
-`manage.py audit_verify` walks the chain and reports the first row whose content, order
-or neighbour no longer matches.
+`seal_hash = HMAC-SHA256(AUDIT_SEAL_KEY, previous seal_hash + canonical row)` (see
+`metavast.audit.chain`). A row committed late (a lower id after higher ones were sealed)
+simply gets a later seal_seq; the chain follows seal_seq. After each run that sealed
+something, a signed checkpoint (head seq, head hash, row count) leaves the database: a JSON
+log line and a line in the private checkpoints file. `manage.py audit_verify` walks the
+chain, then holds it against the last checkpoint, so a rewritten or shortened chain fails
+even when every row still agrees with its neighbour.
 
-The client IP and user agent are outside the hash on purpose: they are personal data with
+The client IP and user agent are outside the seal on purpose: they are personal data with
 a retention period (IP_LOG_RETENTION_DAYS) after which `audit_redact_ips` blanks them, and
 that must not break the chain.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from django.db import models
 
+from metavast.audit import chain
 from metavast.audit.errors import AuditImmutableError
 
 
@@ -97,4 +100,44 @@ class AuditEvent(models.Model):
         return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
 
     def compute_hash(self, previous_hash: str) -> str:
-        return hashlib.sha256(previous_hash.encode() + b"\n" + self.canonical()).hexdigest()
+        """Chain version 1, the legacy plain SHA-256 (rows sealed before AUDIT_SEAL_KEY)."""
+        return chain.plain_seal(previous_hash, self.canonical())
+
+    def compute_seal(self, previous_hash: str, *, key: bytes) -> str:
+        """Chain version 2: keyed, so only a holder of AUDIT_SEAL_KEY can seal."""
+        return chain.keyed_seal(previous_hash, self.canonical(), key=key)
+
+
+class AuditChainEpoch(models.Model):
+    """Where the plain (version 1) chain ends and the keyed one begins.
+
+    Written once, by migration 0003, when sealed rows already existed; signed with
+    AUDIT_SEAL_KEY so that nobody without the key can move the boundary to pass off a
+    recomputed plain chain. No row means every sealed row is keyed.
+    """
+
+    plain_head_seq = models.BigIntegerField()
+    plain_head_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "آغاز زنجیرهٔ کلیددار ممیزی"
+        verbose_name_plural = "آغاز زنجیرهٔ کلیددار ممیزی"
+
+    def __str__(self) -> str:
+        return f"plain chain up to seal_seq {self.plain_head_seq}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditImmutableError("the audit chain epoch cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError("the audit chain epoch cannot be deleted")
+
+    def signature_is_valid(self, *, key: bytes) -> bool:
+        expected = chain.epoch_signature(
+            plain_head_seq=self.plain_head_seq, plain_head_hash=self.plain_head_hash, key=key
+        )
+        return chain.signatures_match(expected, self.signature)

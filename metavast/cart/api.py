@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from ninja import Field, Path, Router, Schema
 
-from config.api_schemas import ErrorOut
 from metavast.accounts.api_auth import token_or_session
 from metavast.cart.models import Cart
 from metavast.cart.pricing import PricedCart, price_cart
@@ -18,6 +17,7 @@ from metavast.cart.services import (
     cart_remove,
     cart_set_quantity,
 )
+from metavast.core.schemas import ErrorOut, InputSchema
 
 router = Router(tags=["cart"], auth=token_or_session)
 ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422, 503), ErrorOut)
@@ -47,12 +47,12 @@ class CartOut(Schema):
     has_problems: bool
 
 
-class AddIn(Schema):
+class AddIn(InputSchema):
     variant_id: int = Field(..., ge=1, le=MAX_ID)
     quantity: int = Field(1, ge=1, le=1000, strict=True)
 
 
-class QuantityIn(Schema):
+class QuantityIn(InputSchema):
     quantity: int = Field(..., ge=0, le=1000, strict=True, description="۰ یعنی حذف")
 
 

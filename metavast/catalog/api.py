@@ -15,12 +15,12 @@ from django.http import QueryDict
 from ninja import Field, Query, Router, Schema
 from pydantic import StringConstraints
 
-from config.api_schemas import ErrorOut
 from metavast.catalog import cache as catalog_cache
 from metavast.catalog import listing
 from metavast.catalog.errors import CategoryNotFound, ProductNotFound
 from metavast.catalog.models import Product, ProductSpec, Variant
 from metavast.catalog.tree import category_tree
+from metavast.core.schemas import ErrorOut, InputSchema, SearchText
 from metavast.core.text import normalize
 
 router = Router(tags=["catalog"])
@@ -61,8 +61,8 @@ class ProductPageOut(Schema):
     items: list[ProductCardOut]
 
 
-class ProductFilters(Schema):
-    q: str = Field("", max_length=200, description="عبارت جست‌وجو")
+class ProductFilters(InputSchema):
+    q: SearchText = Field("", max_length=200, description="عبارت جست‌وجو")
     category: str | None = Field(None, pattern=SLUG_PATTERN)
     brand: list[Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]] = Field(
         default_factory=list, max_length=20

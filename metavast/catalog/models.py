@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from metavast.catalog.cache import versioned
+
 
 class CategoryQuerySet(MP_NodeQuerySet):
     def visible(self):
@@ -32,6 +34,20 @@ class CategoryManager(MP_NodeManager):
 
     def visible(self):
         return self.get_queryset().visible()
+
+    def hidden_ids(self) -> list[int]:
+        """Categories a shopper must not see: hidden themselves or under a hidden one
+        (by the materialised path). Worked out once per catalog version (`versioned`)."""
+        return versioned("hidden-categories", self._hidden_ids)
+
+    def _hidden_ids(self) -> list[int]:
+        paths = list(self.get_queryset().filter(is_visible=False).values_list("path", flat=True))
+        if not paths:
+            return []
+        under_hidden = Q()
+        for path in paths:
+            under_hidden |= Q(path__startswith=path)
+        return sorted(self.get_queryset().filter(under_hidden).values_list("pk", flat=True))
 
 
 class Category(MP_Node):
@@ -100,12 +116,10 @@ SORT_ORDERS = {
 class ProductQuerySet(models.QuerySet):
     def visible(self):
         """What a shopper may see: published, in a category that is shown with all its
-        ancestors. Hidden categories are few, so their ids come from the cached category
-        tree and the filter disappears when none is hidden."""
-        from metavast.catalog.tree import category_tree  # the tree module imports this one
-
+        ancestors. Hidden categories are few, so their ids are cached per catalog version
+        and the filter disappears when none is hidden."""
         qs = self.filter(is_published=True)
-        hidden = category_tree().hidden_ids()
+        hidden = Category.objects.hidden_ids()
         return qs.exclude(category_id__in=hidden) if hidden else qs
 
     def in_categories(self, category_ids):
@@ -216,9 +230,7 @@ class Product(models.Model):
     def is_on_sale(self) -> bool:
         """Published and in a category shown with all its ancestors: what a shopper may see
         and buy (the one test that visible() applies to querysets)."""
-        from metavast.catalog.tree import category_tree
-
-        return self.is_published and self.category_id not in category_tree().hidden_ids()
+        return self.is_published and self.category_id not in Category.objects.hidden_ids()
 
     @property
     def discount_percent(self) -> int:

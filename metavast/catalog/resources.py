@@ -27,6 +27,7 @@ from metavast.catalog.services import (
 from metavast.catalog.services.locks import lock_products
 from metavast.core.errors import DomainError
 from metavast.core.text import to_ascii_digits
+from metavast.core.validators import plain_text_error
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 OPTION_SEPARATOR = "؛"
@@ -115,6 +116,15 @@ class VariantResource(resources.ModelResource):
             Product.objects.filter(slug__in=[s for s in slugs if s]).values_list("id", flat=True)
         )
         lock_products(product_ids)
+
+    def before_import_row(self, row, **kwargs):
+        # A spreadsheet is typed text too: the plain-text rule of every form applies
+        # (metavast.core.validators), and a row holding a control or bidi character is refused.
+        super().before_import_row(row, **kwargs)
+        for column, value in row.items():
+            error = plain_text_error(value)
+            if error is not None:
+                raise ValueError(f"{column}: {error.messages[0]}")
 
     def dehydrate_options(self, variant: Variant) -> str:
         return options_text(variant.options)

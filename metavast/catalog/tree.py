@@ -4,6 +4,10 @@ Twenty or two hundred categories fit in one small object; pages need their names
 ancestors (breadcrumbs, search keys) and descendants (a category lists its subcategories'
 products), so loading the whole tree is cheaper than asking the database per page. It is kept
 per catalog version in the shared cache and in each worker's memory (`cache.versioned`).
+
+This module builds on the models and the models never import it: the one thing they need
+from the tree, which categories are hidden, they work out themselves
+(`Category.objects.hidden_ids()`).
 """
 
 from __future__ import annotations
@@ -70,14 +74,6 @@ class CategoryTree:
     def children_of(self, category_id: int | None) -> list[Node]:
         ids = self.roots if category_id is None else self.nodes[category_id].children
         return [self.nodes[i] for i in ids if self.nodes[i].is_visible]
-
-    def hidden_ids(self) -> list[int]:
-        """Categories a shopper must not see: hidden themselves or under a hidden one."""
-        hidden = self.__dict__.get("_hidden")  # worked out once per tree (every listing asks)
-        if hidden is None:
-            hidden = sorted(n.id for n in self.nodes.values() if not self.is_visible(n.id))
-            self._hidden = hidden
-        return hidden
 
     def featured(self) -> list[Node]:
         return [n for n in self.nodes.values() if n.is_featured and self.is_visible(n.id)]

@@ -10,7 +10,6 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema, Status
 
-from config.api_schemas import ErrorOut
 from metavast.accounts.api_auth import token_or_session
 from metavast.accounts.models import Address
 from metavast.cart.models import Cart
@@ -18,11 +17,14 @@ from metavast.cart.pricing import price_cart
 from metavast.cart.services import cart_get_or_create
 from metavast.checkout.errors import AddressNotFound
 from metavast.checkout.shipping import shipping_quotes
-from metavast.orders.api import OrderOut, load_order, order_out
+from metavast.core.clientip import request_ip
+from metavast.core.schemas import ErrorOut, InputSchema
+from metavast.orders.api import OrderOut, order_out, with_details
 from metavast.orders.services import Receiver, order_place
 
 router = Router(tags=["checkout"], auth=token_or_session)
 ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422, 503), ErrorOut)
+PLACE_ERRORS = {**ERRORS, 429: ErrorOut}  # placing too often (per customer, per address)
 MAX_ID = 2**63 - 1
 
 
@@ -35,14 +37,14 @@ class QuoteOut(Schema):
     delivery_estimate: str
 
 
-class ReceiverIn(Schema):
+class ReceiverIn(InputSchema):
     is_self: bool = True
     first_name: str = Field("", max_length=80)
     last_name: str = Field("", max_length=80)
     mobile: str = Field("", max_length=64)
 
 
-class PlaceIn(Schema):
+class PlaceIn(InputSchema):
     address_id: int = Field(..., ge=1, le=MAX_ID)
     receiver: ReceiverIn = ReceiverIn()
     shipping_method_id: int = Field(..., ge=1, le=MAX_ID)
@@ -83,7 +85,7 @@ def quotes(request, address_id: int = Query(..., ge=1, le=MAX_ID)):
 
 @router.post(
     "/orders",
-    response={201: OrderOut, **ERRORS},
+    response={201: OrderOut, **PLACE_ERRORS},
     summary="ثبت سفارش از سبد خرید (رزرو موجودی؛ پرداخت آنلاین یا در محل)",
 )
 def place(request, payload: PlaceIn):
@@ -102,5 +104,6 @@ def place(request, payload: PlaceIn):
         payment_method=payload.payment_method,
         checkout_key=f"api:{payload.idempotency_key}",
         expected_total=payload.expected_total,
+        ip=request_ip(request),
     )
-    return Status(201, order_out(load_order(user, order.number)))
+    return Status(201, order_out(with_details(order)))

@@ -4,13 +4,18 @@ Each step validates against the current data and stores the choice on the custom
 `CheckoutDraft`, changing its key; `checkout_place` accepts only the key the review page
 showed, with the cart version it showed, so what is placed is what was reviewed. A repeated
 place with the same key returns the same order (see `order_place`).
+
+A draft may hold another person's details (P4); drafts nobody has touched for
+ORDER_RECEIVER_RETENTION_DAYS are deleted (`checkout_drafts_erase`, run daily).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -140,9 +145,16 @@ def draft_receiver(draft: CheckoutDraft) -> Receiver:
 
 
 def checkout_place(
-    *, user, key: str, payment_method: str, cart_version: int | None, expected_total: int | None
+    *,
+    user,
+    key: str,
+    payment_method: str,
+    cart_version: int | None,
+    expected_total: int | None,
+    ip: str | None = None,
 ) -> Order:
-    """Place the reviewed checkout. The same key again returns the same order."""
+    """Place the reviewed checkout. The same key again returns the same order. `ip` is the
+    client's address, for the placing limit per address."""
     key = str(key or "")[:64]
     existing = Order.objects.filter(user=user, checkout_key=key).first() if key else None
     if existing is not None:
@@ -170,6 +182,7 @@ def checkout_place(
             payment_method=payment_method,
             checkout_key=key,
             expected_total=expected_total,
+            ip=ip,
         )
         # The attempt is spent; another person's details leave the draft (P4).
         draft.key = uuid.uuid4()
@@ -178,3 +191,11 @@ def checkout_place(
         draft.payment_method = ""
         draft.save()
         return order
+
+
+def checkout_drafts_erase(*, now: dt.datetime | None = None) -> int:
+    """Delete drafts untouched for ORDER_RECEIVER_RETENTION_DAYS; returns how many."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.ORDER_RECEIVER_RETENTION_DAYS)
+    deleted, _ = CheckoutDraft.objects.filter(updated_at__lt=cutoff).delete()
+    return deleted

@@ -4,7 +4,10 @@ A method serves an address when it is active, goes to that city (an empty city l
 everywhere) and takes the parcel's weight. Its cost is the rate for the province, or else
 the rate for every province, with the smallest weight bracket that fits the parcel; no
 bracket fits, no quote. VAT is charged on goods plus shipping at the rate in force on the
-day, rounded to the nearest Rial (half up).
+day, rounded to the nearest Rial (half up: `orders.hooks.vat_amount`, the order's own sum).
+
+Orders sits below checkout and never imports it: `apps.py` hands orders `DELIVERY_RULES`
+at start-up, and `order_place` prices the parcel it has weighed with them.
 """
 
 from __future__ import annotations
@@ -16,6 +19,16 @@ from django.utils import timezone
 
 from metavast.checkout.errors import ShippingUnavailable, VatRateMissing
 from metavast.checkout.models import ShippingMethod, ShippingRate, VatRate
+from metavast.orders.hooks import DeliveryRules, vat_amount
+
+__all__ = [
+    "DELIVERY_RULES",
+    "Quote",
+    "shipping_quote",
+    "shipping_quotes",
+    "vat_amount",
+    "vat_rate_basis_points",
+]
 
 
 @dataclass(frozen=True)
@@ -78,5 +91,6 @@ def vat_rate_basis_points(on=None) -> int:
     return rate.rate_basis_points
 
 
-def vat_amount(amount: int, basis_points: int) -> int:
-    return (amount * basis_points + 5000) // 10000
+DELIVERY_RULES = DeliveryRules(
+    shipping_quote=shipping_quote, vat_rate_basis_points=vat_rate_basis_points
+)

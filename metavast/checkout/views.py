@@ -24,6 +24,7 @@ from metavast.cart.web import request_cart
 from metavast.checkout import services
 from metavast.checkout.errors import CheckoutIncomplete, CheckoutStale
 from metavast.checkout.forms import NewAddressForm, ReceiverForm, ShippingForm
+from metavast.core.clientip import request_ip
 from metavast.core.errors import DomainError
 from metavast.core.http import no_store
 from metavast.orders.models import Order, PaymentMethod
@@ -221,6 +222,7 @@ def place_view(request):
             payment_method=request.POST.get("payment_method", PaymentMethod.ONLINE),
             cart_version=_int_or_none(request.POST.get("cart_version")),
             expected_total=_int_or_none(request.POST.get("expected_total")),
+            ip=request_ip(request),
         )
     except CheckoutStale as exc:
         messages.warning(request, exc.message)

@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "metavast.core"
     verbose_name = "هسته"
+
+    def ready(self):
+        # Registers the deploy checks of production secrets (metavast.E001–E004).
+        from metavast.core import checks  # noqa: F401
+
+        # Widens Django's own "no NUL in any form CharField" to every unreadable character,
+        # for every form (storefront and admin), present and future: see core/validators.py.
+        from metavast.core.validators import install_form_check
+
+        install_form_check()

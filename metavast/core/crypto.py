@@ -21,7 +21,21 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["InvalidToken", "blind_index", "decrypt", "encrypt", "rotate_token"]
+__all__ = [
+    "InvalidToken",
+    "blind_index",
+    "decrypt",
+    "decrypt_bytes",
+    "encrypt",
+    "encrypt_bytes",
+    "is_sealed",
+    "rotate_bytes",
+    "rotate_token",
+]
+
+# Every Fernet token is urlsafe base64 of a version byte 0x80 and a 64-bit timestamp whose
+# top bytes are zero until the year 36812: it always starts with these six characters.
+_TOKEN_PREFIX = b"gAAAAA"
 
 
 @lru_cache(maxsize=4)
@@ -46,6 +60,27 @@ def decrypt(token: str) -> str:
 def rotate_token(token: str) -> str:
     """Re-encrypt under the primary key (a no-op in meaning, a new token in bytes)."""
     return _current().rotate(token.encode("ascii")).decode("ascii")
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """Seal bytes (a file's content) under the primary key; the token is ASCII."""
+    return _current().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    """Open a token sealed by any listed key; raises InvalidToken if none fits or it was
+    altered (Fernet authenticates before it decrypts)."""
+    return _current().decrypt(token)
+
+
+def rotate_bytes(token: bytes) -> bytes:
+    """Re-seal a bytes token under the primary key."""
+    return _current().rotate(token)
+
+
+def is_sealed(data: bytes) -> bool:
+    """Whether `data` looks like a Fernet token (a cheap test; decrypting is the proof)."""
+    return data.startswith(_TOKEN_PREFIX)
 
 
 def blind_index(value: str, *, purpose: str) -> str:

@@ -31,3 +31,24 @@ class Conflict(DomainError):
     code = "conflict"
     status = 409
     message = "این کار با وضعیت فعلی ممکن نیست."
+
+
+# Codes of field errors for unreadable text (metavast.core.validators).
+INVISIBLE_CHARACTER = "invisible_character"  # a control, bidi or invisible character
+LINE_BREAK = "line_break"  # a line break or tab in a single-line field
+
+
+class RequestTooLarge(DomainError):
+    """A body over REQUEST_BODY_MAX_BYTES (metavast.core.middleware), refused unread."""
+
+    code = "request_too_large"
+    status = 413
+    message = "حجم درخواست بیش از اندازهٔ مجاز است."
+
+
+class LengthRequired(DomainError):
+    """A body without a valid Content-Length (chunked): its size cannot be checked first."""
+
+    code = "length_required"
+    status = 411
+    message = "طول درخواست مشخص نیست؛ درخواست را با طول مشخص بفرستید."

@@ -7,6 +7,7 @@ line. We do this here rather than trusting every call site to remember.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import re
@@ -63,10 +64,17 @@ class ScrubFilter(logging.Filter):
         return True
 
 
+def utc_timestamp(created: float) -> str:
+    """ISO 8601 in UTC with a Z, whatever TIME_ZONE the process runs in: logs from
+    several machines (and the audit trail, stored in UTC) line up without conversion."""
+    moment = dt.datetime.fromtimestamp(created, tz=dt.UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "time": utc_timestamp(record.created),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

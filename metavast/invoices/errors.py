@@ -24,3 +24,11 @@ class CreditNoteInvalid(DomainError):
 class SellerNotConfigured(DomainError):
     code = "seller_not_configured"
     message = "اطلاعات فروشنده برای صدور فاکتور کامل نیست."
+
+
+class InvoicePdfDamaged(DomainError):
+    """The stored file no longer matches the digest recorded at issue, or no key opens it."""
+
+    code = "invoice_pdf_damaged"
+    status = 500
+    message = "فایل فاکتور قابل خواندن نیست؛ با پشتیبانی تماس بگیرید."

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from metavast.audit.services import audit_record
 from metavast.core.jalali import jalali_fiscal_year
+from metavast.core.queue import task_queue
 from metavast.invoices import moadian
 from metavast.invoices.errors import CreditNoteInvalid, OrderNotInvoiceable
 from metavast.invoices.models import (
@@ -179,12 +180,11 @@ def _create(
 
 
 def _after_issue(invoice_id: int) -> None:
-    from metavast.invoices.tasks import render_invoice_pdf, submit_invoice
-
+    # Tasks are queued by name: tasks.py imports this module (core/queue.py says why).
     # The PDF is also made on first download, so a setting may defer it (tests do).
     if settings.INVOICE_PDF_ON_ISSUE:
-        render_invoice_pdf.delay(invoice_id)
-    submit_invoice.delay(invoice_id)
+        task_queue("metavast.invoices.tasks.render_invoice_pdf", invoice_id)
+    task_queue("metavast.invoices.tasks.submit_invoice", invoice_id)
 
 
 def _order_lines(order: Order) -> list[dict]:
@@ -355,7 +355,7 @@ def invoice_pdf_bytes(*, invoice: Invoice, actor=None) -> bytes:
             subject=invoice,
             after={"number": invoice.display_number},
         )
-    return (pdf.storage_root() / invoice.pdf_name).read_bytes()
+    return pdf.read_pdf(invoice)
 
 
 def invoice_submit(*, invoice_id: int) -> Invoice:
@@ -411,6 +411,20 @@ def official_buyer_set(*, order: Order, user, data: dict) -> OfficialBuyer:
             after={"national_id": data.get("national_id")},
         )
         return buyer
+
+
+# The order statuses that change what the order's invoices should be.
+FOLLOWED_STATUSES = frozenset(
+    {OrderStatus.PAID, OrderStatus.DELIVERED, OrderStatus.CANCELLED, OrderStatus.REFUNDED}
+)
+
+
+def order_status_followed(*, order_id: int, status: str) -> None:
+    """Orders' status follow-up (registered in apps.py, run after the change commits): a
+    sale is invoiced when paid (cash on delivery: when delivered); a cancellation or refund
+    after that gets its credit note. The work is the `follow_order` task's."""
+    if status in FOLLOWED_STATUSES:
+        task_queue("metavast.invoices.tasks.follow_order", order_id)
 
 
 def invoice_follow_order(*, order_id: int) -> list[Invoice]:

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from metavast.invoices.services import (
+    invoice_follow_order,
     invoice_issue_for_order,
     invoice_render_pdf,
     invoice_submit,
@@ -30,6 +31,4 @@ def submit_pending_invoices() -> int:
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def follow_order(order_id: int) -> list[int]:
-    from metavast.invoices.services import invoice_follow_order
-
     return [invoice.pk for invoice in invoice_follow_order(order_id=order_id)]

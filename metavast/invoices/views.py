@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
 from metavast.core.http import no_store
+from metavast.invoices.errors import InvoicePdfDamaged
 from metavast.invoices.models import Invoice
 from metavast.invoices.services import invoice_pdf_bytes
 
@@ -17,12 +18,23 @@ def pdf_response(invoice: Invoice, data: bytes) -> HttpResponse:
     return response
 
 
+def pdf_download(invoice: Invoice, *, actor=None) -> HttpResponse:
+    """The stored PDF, or a plain Persian error if the file no longer matches its digest."""
+    try:
+        data = invoice_pdf_bytes(invoice=invoice, actor=actor)
+    except InvoicePdfDamaged as exc:
+        return HttpResponse(
+            exc.message, status=exc.status, content_type="text/plain; charset=utf-8"
+        )
+    return pdf_response(invoice, data)
+
+
 @login_required
 @no_store
 def invoice_pdf(request, pk: int):
     """The buyer's own invoice; anyone else gets the same 404 as for a missing one."""
     invoice = get_object_or_404(Invoice.objects.for_user(request.user), pk=pk)
-    return pdf_response(invoice, invoice_pdf_bytes(invoice=invoice))
+    return pdf_download(invoice)
 
 
 @no_store
@@ -32,7 +44,7 @@ def staff_invoice_pdf(request, pk: int):
     if not (user.is_authenticated and user.is_staff and user.has_perm("invoices.view_invoice")):
         raise Http404
     invoice = get_object_or_404(Invoice, pk=pk)
-    return pdf_response(invoice, invoice_pdf_bytes(invoice=invoice, actor=user))
+    return pdf_download(invoice, actor=user)
 
 
 @login_required

@@ -8,7 +8,9 @@ Every template also receives ``shop_name``.
 
 Names and the context each one expects:
 
-- ``accounts/otp_code``: ``code`` (six digits), ``minutes`` (validity). SMS, email.
+- ``accounts/otp_code``: ``code`` (six digits), ``minutes`` (validity); optional
+  ``purpose_text`` (what the code is for) and ``webotp_domain`` (the SMS then ends with the
+  WebOTP line ``@domain #code``). SMS, email.
 - ``accounts/email_confirm``: ``link`` (absolute URL), ``name`` (may be empty). Email.
 - ``accounts/contact_changed``: ``kind`` ("email", "mobile" or "landline"), ``when``
   (aware datetime). SMS, email. Sent to the *old* contact too, by the caller.

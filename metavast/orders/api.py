@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from ninja import Field, Path, Query, Router, Schema
 
-from config.api_schemas import ErrorOut
 from metavast.accounts.api_auth import token_or_session
+from metavast.core.schemas import ErrorOut
 from metavast.orders.errors import OrderNotFound
 from metavast.orders.models import (
     CancelReason,
@@ -143,19 +143,30 @@ def order_out(order: Order) -> dict:
     }
 
 
+def _detail_prefetches() -> tuple[Prefetch, ...]:
+    return (
+        Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
+        Prefetch("history", queryset=OrderStatusChange.objects.order_by("created_at", "pk")),
+        Prefetch("info_requests", queryset=InfoRequest.objects.order_by("-created_at")),
+    )
+
+
 def load_order(user, number: str) -> Order:
     order = (
         Order.objects.for_user(user)
-        .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
-            Prefetch("history", queryset=OrderStatusChange.objects.order_by("created_at", "pk")),
-            Prefetch("info_requests", queryset=InfoRequest.objects.order_by("-created_at")),
-        )
+        .prefetch_related(*_detail_prefetches())
         .filter(number=number)
         .first()
     )
     if order is None:
         raise OrderNotFound()
+    return order
+
+
+def with_details(order: Order) -> Order:
+    """An order a service has just returned, with what `order_out` shows (no second read of
+    the order's own row)."""
+    prefetch_related_objects([order], *_detail_prefetches())
     return order
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from metavast.core.errors import Conflict, NotFound
+from metavast.core.errors import Conflict, DomainError, NotFound
 
 
 class OrderNotFound(NotFound):
@@ -64,3 +64,45 @@ class TrackingCodeRequired(Conflict):
 class RefundNotDue(Conflict):
     code = "refund_not_due"
     message = _("بازپرداختی برای این سفارش ثبت نمی‌شود.")
+
+
+# --- placing an order (raised by order_place; checkout's errors.py re-exports the first
+# three, which placing shares with the checkout steps) ---------------------------------------
+
+
+class CustomerIncomplete(DomainError):
+    """P1: a name, a confirmed mobile and an email are needed to buy."""
+
+    code = "customer_incomplete"
+    status = 403
+    message = _("برای خرید، نام، تلفن همراه تأییدشده و ایمیل تأییدشده لازم است.")
+
+
+class AddressNotFound(NotFound):
+    code = "address_not_found"
+    message = _("نشانی پیدا نشد.")
+
+
+class CodNotAllowed(Conflict):
+    code = "cod_not_allowed"
+    message = _("پرداخت در محل با این روش ارسال ممکن نیست.")
+
+
+class UnpaidOrdersLimit(Conflict):
+    """Stock hoarding: too many orders holding stock without payment (see placement)."""
+
+    code = "unpaid_orders_limit"
+    message = _("چند سفارش پرداخت‌نشده دارید. پیش از ثبت سفارش تازه، آن‌ها را پرداخت یا لغو کنید.")
+
+
+class UnpaidUnitsLimit(Conflict):
+    """Stock hoarding: too many units held by the customer's unpaid orders (see placement)."""
+
+    code = "unpaid_units_limit"
+    message = _("تعداد کالاهای سفارش‌های پرداخت‌نشدهٔ شما از حد مجاز بیشتر می‌شود.")
+
+
+class PlacingTooFast(DomainError):
+    code = "order_rate_limited"
+    status = 429
+    message = _("در مدت کوتاهی سفارش‌های زیادی ثبت کرده‌اید؛ چند دقیقهٔ دیگر دوباره تلاش کنید.")

@@ -56,6 +56,9 @@ CUSTOMER_CANCELLABLE = frozenset({S.AWAITING_PAYMENT, S.PAID, S.AWAITING_INFO})
 HOLDS_RESERVED_STOCK = frozenset({S.AWAITING_PAYMENT})
 # Statuses whose stock was committed but has not left the warehouse.
 HOLDS_COMMITTED_STOCK = frozenset({S.PAID, S.AWAITING_INFO, S.PROCESSING})
+# Statuses in which an order with nothing paid holds stock: awaiting online payment, or cash
+# on delivery not yet shipped. The stock-hoarding caps count these (see placement).
+HOLDS_STOCK_UNPAID = frozenset({S.AWAITING_PAYMENT, S.AWAITING_INFO, S.PROCESSING})
 
 
 class PaymentMethod(models.TextChoices):
@@ -78,6 +81,10 @@ class OrderQuerySet(models.QuerySet):
 
     def awaiting_payment(self):
         return self.filter(status=OrderStatus.AWAITING_PAYMENT)
+
+    def open_unpaid(self):
+        """Orders holding stock that nobody has paid for yet."""
+        return self.filter(status__in=HOLDS_STOCK_UNPAID, paid_at__isnull=True)
 
     def expired_unpaid(self, now=None):
         return self.awaiting_payment().filter(expires_at__lte=now or timezone.now())

@@ -11,8 +11,8 @@ import datetime as dt
 
 from ninja import Field, Path, Router, Schema, Status
 
-from config.api_schemas import ErrorOut
 from metavast.accounts.api_auth import token_or_session
+from metavast.core.schemas import ErrorOut, InputSchema
 from metavast.orders.models import Order
 from metavast.payments import gateways, services
 from metavast.payments.errors import OrderNotFound
@@ -28,7 +28,7 @@ def errors(*codes: int) -> dict[int, type[ErrorOut]]:
     return dict.fromkeys(codes, ErrorOut)
 
 
-class StartIn(Schema):
+class StartIn(InputSchema):
     gateway: str | None = Field(
         None, max_length=20, pattern=r"^[a-z]{1,20}$", description="خالی: درگاه پیش‌فرض"
     )

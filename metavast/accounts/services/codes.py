@@ -16,12 +16,21 @@ attempt has to stay counted. Callers verify first, then open their own atomic bl
 Enumeration. Requests answer the same whether or not the mobile has an account; the caller
 decides with `deliver` whether the SMS really goes out (a reset for an unknown number
 stores a code no one will ever receive, in the same time).
+
+The SMS says what the code is for (CODE_PURPOSE_TEXT: a sign-in code typed into a
+"confirm it is you" page is a warning sign the reader can see) and ends with the WebOTP
+line `@<domain> #<code>` (https://wicg.github.io/web-otp/), so phones offer the code only
+on our own site. When KAVENEGAR_LOOKUP_TEMPLATES names a panel template, the operator's
+template text is what reaches the phone (token = the code): it must end with that line.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
+import re
 import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -36,6 +45,60 @@ from metavast.audit.services import audit_record
 from metavast.core.identifiers import normalize_mobile
 from metavast.core.text import to_ascii_digits
 from metavast.notifications.services import send_verification
+
+# What each code is for, as its SMS says it: "<text> در <shop>: <code>".
+CODE_PURPOSE_TEXT: dict[str, str] = {
+    CodePurpose.SIGNIN: "کد ورود یا ثبت‌نام",
+    CodePurpose.RESET: "کد بازیابی گذرواژه",
+    CodePurpose.STEPUP: "کد تأیید هویت برای یک تغییر حساس",
+    CodePurpose.CHANGE_MOBILE: "کد تأیید شمارهٔ همراه تازه",
+    CodePurpose.CONFIRM_MOBILE: "کد تأیید شمارهٔ همراه",
+}
+
+_DOMAIN = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
+)
+
+
+def code_purpose_text(purpose: str) -> str:
+    """The words that name a code's purpose in its SMS ("کد ورود یا ثبت‌نام", ...)."""
+    text = CODE_PURPOSE_TEXT.get(purpose)
+    if text:
+        return text
+    label = CodePurpose(purpose).label if purpose in CodePurpose.values else ""
+    return f"کد {label}" if label else "کد تأیید"
+
+
+def _as_domain(value: str) -> str:
+    """`value` as a WebOTP host (ASCII, lower case), or "" when it names no single domain:
+    wildcards, IP addresses and ports are not domains; ".shop.ir" allows shop.ir itself."""
+    value = (value or "").strip().lower().rstrip(".")
+    if value.startswith("."):
+        value = value[1:]
+    if not value or "*" in value:
+        return ""
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+        return ""
+    except ValueError:
+        pass
+    try:
+        value = value.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""
+    return value if _DOMAIN.match(value) else ""
+
+
+def webotp_domain() -> str:
+    """The domain our codes are bound to: SITE_URL's host, else the first ALLOWED_HOSTS entry
+    that names one domain; "" when there is none (the SMS then has no WebOTP line)."""
+    candidates = [urlsplit(settings.SITE_URL).hostname or ""] if settings.SITE_URL else []
+    candidates += [str(host) for host in settings.ALLOWED_HOSTS]
+    for candidate in candidates:
+        domain = _as_domain(candidate)
+        if domain:
+            return domain
+    return ""
 
 
 def mask_mobile(mobile: str) -> str:
@@ -57,7 +120,13 @@ def _clean_code(code: str) -> str:
 
 
 def code_request(
-    *, mobile: str, purpose: str, ip: str | None, deliver: bool = True, actor=None
+    *,
+    mobile: str,
+    purpose: str,
+    ip: str | None,
+    deliver: bool = True,
+    actor=None,
+    check_limits: bool = True,
 ) -> OneTimeCode:
     """Issue a code for `mobile` (any spelling) and queue its SMS if `deliver`.
 
@@ -67,7 +136,8 @@ def code_request(
     mobile = normalize_mobile(mobile)
     assert purpose in CodePurpose.values, purpose
     index = User.mobile_index_for(mobile)
-    limits.code_send_allowed(mobile_index=index, purpose=purpose, ip=ip)
+    if check_limits:  # False only when the caller already checked them (a reset task)
+        limits.code_send_allowed(mobile_index=index, purpose=purpose, ip=ip)
     code = f"{secrets.randbelow(10**6):06d}"
     now = timezone.now()
     ttl = settings.OTP_CODE_TTL_SECONDS
@@ -89,6 +159,8 @@ def code_request(
                     "code": code,
                     "purpose": purpose,
                     "purpose_label": str(CodePurpose(purpose).label),
+                    "purpose_text": code_purpose_text(purpose),
+                    "webotp_domain": webotp_domain(),
                     "minutes": max(1, ttl // 60),
                 },
             )

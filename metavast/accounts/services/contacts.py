@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from metavast.accounts import limits
 from metavast.accounts.errors import (
     ContactTaken,
     ContactUnchanged,
@@ -98,11 +99,19 @@ def email_confirm_token(*, user: User, email: str) -> str:
     return signing.dumps({"u": user.pk, "e": email}, salt=EMAIL_CONFIRM_SALT, compress=True)
 
 
-def email_change_request(*, user: User, email: str, base_url: str) -> User:
-    """Record `email` as waiting and send it a signed confirmation link."""
+def email_change_request(*, user: User, email: str, base_url: str, ip: str | None = None) -> User:
+    """Record `email` as waiting and send it a signed confirmation link.
+
+    Throttled like SMS codes (limits.email_send_allowed): a cooldown per target address,
+    then counters per target address, per account, per IP (when the caller knows it) and
+    a global cap; a refused request changes nothing and sends nothing. The mail goes to an
+    address nobody has proved yet, so it carries only the shop's own words and the link:
+    no name or anything else a requester could choose.
+    """
     email = normalize_email_address(email)
     if email == user.confirmed_email:
         raise ContactUnchanged()
+    limits.email_send_allowed(email=email, kind="confirm", ip=ip, user_id=user.pk)
     with transaction.atomic():
         user = _locked(user)
         user.email_pending = email
@@ -114,7 +123,6 @@ def email_change_request(*, user: User, email: str, base_url: str) -> User:
             address=email,
             template="accounts/email_confirm",
             context={
-                "name": user.get_full_name(),
                 "link": f"{base_url.rstrip('/')}/accounts/email/confirm/{token}/",
                 "hours": settings.EMAIL_CONFIRM_MAX_AGE // 3600,
             },

@@ -7,6 +7,13 @@ name the row and die with it (see services.tokens).
 
 The session id changes at sign-in (Django's `login` cycles it) and at every step-up
 (`session_cycle`), and the row follows the new key.
+
+Idle sessions end. The browser session carries the time of its last request
+(ACTIVITY_SESSION_KEY, rewritten at most once per SESSION_ACTIVITY_INTERVAL so a busy page
+does not save the session every time); a session older than that time plus the idle
+timeout (SESSION_IDLE_TIMEOUT_STAFF_SECONDS for staff, ..._CUSTOMER_SECONDS for others) is
+ended at its next request: row marked ended with reason "idle", Django session flushed.
+Because the check happens on the request itself, a stolen cookie cannot outlive it.
 """
 
 from __future__ import annotations
@@ -28,6 +35,13 @@ from metavast.core.errors import NotFound
 
 BACKEND = "metavast.accounts.backends.AccountBackend"
 STEPUP_SESSION_KEY = "accounts_stepup_at"
+# Unix time of the browser session's last request (throttled, see the module docstring).
+ACTIVITY_SESSION_KEY = "accounts_active_at"
+
+# Why a session row ended (UserSession.ended_reason); sessions_revoke_others passes its own.
+END_SIGNOUT = "signout"  # signed out on that browser or app
+END_REVOKED = "revoked"  # ended from the sessions list
+END_IDLE = "idle"  # no request for longer than the idle timeout
 
 
 def _session_store(session_key: str):
@@ -43,7 +57,7 @@ def web_session_start(*, request, user: User, method: str) -> UserSession:
     """Sign `user` in on this browser with a fresh session id; counts as a step-up."""
     with transaction.atomic():
         login(request, user, backend=BACKEND)
-        request.session[STEPUP_SESSION_KEY] = time.time()
+        request.session[STEPUP_SESSION_KEY] = request.session[ACTIVITY_SESSION_KEY] = time.time()
         row = UserSession.objects.create(
             user=user,
             kind=SessionKind.WEB,
@@ -61,7 +75,7 @@ def web_session_end(*, request) -> None:
     with transaction.atomic():
         if key:
             UserSession.objects.filter(session_key=key, revoked_at__isnull=True).update(
-                revoked_at=timezone.now()
+                revoked_at=timezone.now(), ended_reason=END_SIGNOUT
             )
         if user.is_authenticated:
             audit_record(action="accounts.signout", actor=user, subject=user)
@@ -128,10 +142,12 @@ def stepup_require(request) -> None:
         raise StepUpRequired()
 
 
-def _end(row: UserSession, now) -> None:
+def _end(row: UserSession, now, reason: str) -> None:
     if row.kind == SessionKind.WEB and row.session_key:
         _session_store(row.session_key).delete()
-    UserSession.objects.filter(pk=row.pk).update(revoked_at=now, refresh_hash=None)
+    UserSession.objects.filter(pk=row.pk).update(
+        revoked_at=now, refresh_hash=None, ended_reason=reason[:40]
+    )
 
 
 def session_revoke(*, user: User, session_id: int, current: UserSession | None = None) -> None:
@@ -140,7 +156,7 @@ def session_revoke(*, user: User, session_id: int, current: UserSession | None =
         row = UserSession.objects.of(user).filter(revoked_at__isnull=True, pk=session_id).first()
         if row is None:
             raise NotFound()
-        _end(row, timezone.now())
+        _end(row, timezone.now(), END_REVOKED)
         audit_record(
             action="accounts.session_revoked",
             actor=user,
@@ -158,7 +174,7 @@ def sessions_revoke_others(*, user: User, keep: UserSession | None, reason: str)
         for row in rows:
             if keep is not None and row.pk == keep.pk:
                 continue
-            _end(row, now)
+            _end(row, now, reason)
             ended += 1
         audit_record(
             action="accounts.sessions_revoked",
@@ -174,6 +190,85 @@ def current_web_session(request) -> UserSession | None:
     if not key:
         return None
     return UserSession.objects.filter(session_key=key, revoked_at__isnull=True).first()
+
+
+# --- Idle sessions -------------------------------------------------------------------------
+
+
+def idle_timeout_seconds(user) -> int:
+    """How long `user`'s browser session may sit idle: short for staff, long for customers."""
+    if getattr(user, "is_staff", False) or getattr(user, "is_superuser", False):
+        return int(settings.SESSION_IDLE_TIMEOUT_STAFF_SECONDS)
+    return int(settings.SESSION_IDLE_TIMEOUT_CUSTOMER_SECONDS)
+
+
+def _last_active(request) -> float | None:
+    """Unix time of this session's last request; from its row for sessions made before the
+    session carried it (or by a login we do not own), None if nothing is known."""
+    value = request.session.get(ACTIVITY_SESSION_KEY)
+    if value is not None:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return None
+    key = request.session.session_key
+    seen = (
+        UserSession.objects.filter(session_key=key, revoked_at__isnull=True)
+        .values_list("last_seen_at", flat=True)
+        .first()
+        if key
+        else None
+    )
+    return seen.timestamp() if seen else None
+
+
+def web_session_idle_seconds(request) -> float:
+    """Seconds since this signed-in browser session's last request (0 when unknown)."""
+    last = _last_active(request)
+    return max(0.0, time.time() - last) if last is not None else 0.0
+
+
+def web_session_is_idle(request) -> bool:
+    return web_session_idle_seconds(request) > idle_timeout_seconds(request.user)
+
+
+def web_session_mark_active(*, request) -> None:
+    """Note this request as the session's latest activity, at most once per interval."""
+    now = time.time()
+    last = request.session.get(ACTIVITY_SESSION_KEY)
+    try:
+        fresh = last is not None and now - float(last) < settings.SESSION_ACTIVITY_INTERVAL
+    except (TypeError, ValueError):
+        fresh = False
+    if not fresh:
+        request.session[ACTIVITY_SESSION_KEY] = now
+
+
+def web_session_end_idle(*, request) -> UserSession | None:
+    """End this browser session for idleness: its row ended with reason "idle", the
+    Django session flushed, the request anonymous from here on. Returns the row, if any."""
+    user = request.user
+    key = request.session.session_key
+    idle = int(web_session_idle_seconds(request))
+    timeout = idle_timeout_seconds(user)
+    with transaction.atomic():
+        row = (
+            UserSession.objects.filter(session_key=key, revoked_at__isnull=True).first()
+            if key
+            else None
+        )
+        if row is not None:
+            UserSession.objects.filter(pk=row.pk).update(
+                revoked_at=timezone.now(), refresh_hash=None, ended_reason=END_IDLE
+            )
+        audit_record(
+            action="accounts.session_idle_ended",
+            actor=user,
+            subject=row if row is not None else user,
+            after={"idle_seconds": idle, "timeout_seconds": timeout, "staff": user.is_staff},
+        )
+    logout(request)  # flushes the Django session (new key, no data) and the user
+    return row
 
 
 def web_session_keep_after_password(*, request, user: User) -> None:

@@ -58,7 +58,9 @@ def test_address_fields_and_receiver_phone_are_encrypted_at_rest(client, user):
     for plain, stored in zip(
         ["امیرکبیر", "گلستان", "12", "8713765431", "مریم", "9131112233"], row, strict=True
     ):
-        assert plain not in stored
+        # Fernet tokens; a two-character plaintext like "12" can occur in the base64 by chance.
+        assert stored.startswith("gAAAAA") and stored != plain
+        assert len(plain) < 4 or plain not in stored
 
 
 @pytest.mark.parametrize(

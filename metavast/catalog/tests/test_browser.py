@@ -1,6 +1,10 @@
 """A new shopper on a phone: home, a category, filters, Persian search, a product."""
 
+import re
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
+from playwright.sync_api import expect
 
 from metavast.catalog import demo
 from metavast.catalog.models import Product
@@ -27,30 +31,35 @@ def test_shopper_browses_filters_searches_and_opens_a_product(page, screenshot, 
     page.locator(".catnav").get_by_text("کالای دیجیتال").click()
     page.get_by_role("link", name="گوشی موبایل").first.click()
     page.wait_for_url("**/c/mobile/")
-    assert page.locator(".card").count() > 0
+    expect(page.locator(".card").first).to_be_visible()
     shot("catalog-category")
 
     # Filters: open the panel, keep only what is in stock, sort cheapest first (htmx swaps)
     page.locator(".filters summary").click()
     page.get_by_label("فقط کالاهای موجود").check()
     page.wait_for_url("**stock=1**")
-    page.get_by_role("link", name="ارزان‌ترین").click()
+    # htmx pushes the address before it swaps the results: wait for the new results (their
+    # sort links carry the filter) so the click lands on them, not on the old ones.
+    cheapest = page.get_by_role("link", name="ارزان‌ترین")
+    expect(cheapest).to_have_attribute("href", re.compile(r"[?&]stock=1(&|$)"))
+    cheapest.click()
     page.wait_for_url("**sort=cheapest**")
-    assert page.locator(".card.sold-out").count() == 0
+    expect(page.locator(".sorts a.on")).to_have_text("ارزان‌ترین")
+    expect(page.locator(".card.sold-out")).to_have_count(0)
     shot("catalog-filtered")
 
     # Search typed with Arabic letters (ك, ي) finds Persian titles (ک, ی)
     page.fill("#q", "كتاب")
     page.locator("#q").press("Enter")
     page.wait_for_url("**/search/**")
-    assert page.locator(".card").count() > 0
-    assert "کتاب" in page.locator(".card-title").first.inner_text()
+    expect(page.locator(".card-title").first).to_contain_text("کتاب")
     shot("catalog-search-arabic-letters")
 
     # Persian digits find Latin ones and the other way round
     page.fill("#q", "۱۲۸ گیگابایت")
     page.locator("#q").press("Enter")
-    page.wait_for_load_state()
+    # Already on /search/: wait for the address that carries the new query.
+    page.wait_for_url(lambda url: parse_qs(urlsplit(url).query).get("q") == ["۱۲۸ گیگابایت"])
     first_title = page.locator(".card-title").first.inner_text()
     assert "128" in first_title or "۱۲۸" in first_title
     shot("catalog-search-persian-digits")
@@ -75,5 +84,5 @@ def test_shopper_browses_filters_searches_and_opens_a_product(page, screenshot, 
     label = target.inner_text()
     target.click()
     page.wait_for_url("**?v=**")
-    assert page.locator("a.variant.on").inner_text() == label
+    expect(page.locator("a.variant.on")).to_have_text(label)
     shot("catalog-product-variant")

@@ -2,6 +2,7 @@
 look at the PDF (page 1 rendered to artifacts/invoice-browser-page1.png)."""
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from metavast.invoices.models import Invoice
@@ -29,11 +30,12 @@ def test_pay_then_download_the_invoice(
     page.wait_for_url("**/payments/sandbox/**")
     page.get_by_role("button", name="پرداخت", exact=True).click()
     page.wait_for_url("**/payments/callback/sandbox/**")
+    expect(page.locator(".result")).to_contain_text("پرداخت با موفقیت انجام شد")
     page.goto(f"/orders/{order.number}/")
 
-    invoice = Invoice.objects.get(order=order)
     link = page.locator(".invoices a").first
-    assert "فاکتور فروش" in link.inner_text()
+    expect(link).to_contain_text("فاکتور فروش")
+    invoice = Invoice.objects.get(order=order)
     screenshot(page, "invoice-01-order-with-invoice")
     with page.expect_download() as download_info:
         link.click()

@@ -5,6 +5,7 @@ import pytest
 from pypdf import PdfReader
 
 from metavast.core.text import to_persian_digits
+from metavast.invoices.pdf import read_pdf
 from metavast.invoices.services import invoice_issue_for_order, invoice_render_pdf
 from metavast.invoices.tests.factories import paid_order, save_first_page_png
 from metavast.orders.tests.factories import make_customer
@@ -29,7 +30,7 @@ def private_storage(settings, tmp_path):
     return settings.PRIVATE_STORAGE_ROOT
 
 
-def test_pdf_holds_number_buyer_and_total(shop, private_storage):
+def test_pdf_holds_number_buyer_and_total(shop, private_storage, tmp_path):
     user = make_customer(first_name="مریم", last_name="کاظمی")
     invoice = invoice_render_pdf(
         invoice_id=invoice_issue_for_order(order_id=paid_order(user).pk).pk
@@ -37,6 +38,8 @@ def test_pdf_holds_number_buyer_and_total(shop, private_storage):
     path = private_storage / invoice.pdf_name
     assert path.exists() and len(invoice.pdf_sha256) == 64
     assert str(private_storage) not in invoice.pdf_name  # stored relative, never under MEDIA
+    path = tmp_path / "clear.pdf"  # the stored file is sealed; read it as a download does
+    path.write_bytes(read_pdf(invoice))
     text = pdf_text(path)
     assert invoice.tax_id in text
     assert has(text, to_persian_digits(f"{invoice.number:06d}"))

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from metavast.audit.services import audit_record
+from metavast.core.queue import task_queue
 from metavast.notifications.backends import SMS, DeliveryError, get_sms_backend
 from metavast.notifications.backends.mail import send_email
 from metavast.notifications.errors import InvalidStatusTransition, RetryNotAllowed
@@ -27,9 +28,8 @@ logger = logging.getLogger(__name__)
 
 def queue_after_commit(message_id: uuid.UUID) -> None:
     def deliver_after_commit() -> None:
-        from metavast.notifications.tasks import deliver_message  # tasks import services
-
-        deliver_message.delay(str(message_id))
+        # By name: tasks.py imports these services (core/queue.py says why).
+        task_queue("metavast.notifications.tasks.deliver_message", str(message_id))
 
     # robust: a broker outage at commit time must not break the caller; the periodic
     # sweep picks the message up anyway.

@@ -5,6 +5,8 @@ The answer changes the order's own snapshot (address, postal code, receiver), ne
 address book or the profile. Without an answer, a reminder goes out INFO_REQUEST_REMINDER_HOURS
 before the deadline (INFO_REQUEST_DEADLINE_DAYS), and at the deadline the order is cancelled,
 its stock returned and, if it was paid, flagged for refund. Each step is in the history.
+An order cancelled for another reason has its open request closed by the state machine
+(`status.py`), which this module builds on and which therefore never imports it.
 """
 
 from __future__ import annotations
@@ -199,13 +201,6 @@ def info_request_answer(*, order: Order, user, answer: InfoAnswer) -> InfoReques
         order=order, to=S.PROCESSING, actor=user, note="اطلاعات خواسته‌شده را مشتری فرستاد."
     )
     return request
-
-
-def info_requests_withdraw(*, order: Order) -> int:
-    """The order is cancelled for another reason: its open request closes with it."""
-    return InfoRequest.objects.filter(order=order, status=InfoRequestStatus.OPEN).update(
-        status=InfoRequestStatus.WITHDRAWN
-    )
 
 
 def _remind(request_id: int, now) -> bool:

@@ -12,6 +12,18 @@ the catalog's conditional UPDATE is what finally refuses the last unit to the se
 Cash on delivery: there is no payment to wait for, so the order is confirmed at once: its
 stock is committed and it starts in `processing` with no expiry. (The legal invoice of a
 COD order is issued at delivery, in the invoices issue.)
+
+Stock hoarding: an order holds stock before anyone has paid for it, so one account could
+take a scarce product off the shelf by placing order after order. Under the cart lock (one
+cart per customer, so it is the customer's lock: parallel placements for one customer run
+one after the other and each counts the orders the others committed) a new order is
+refused when the customer's open unpaid orders (awaiting payment, or cash on delivery not
+yet shipped) would number more than ORDER_MAX_OPEN_UNPAID_PER_CUSTOMER or hold more than
+ORDER_MAX_RESERVED_UNITS_PER_CUSTOMER units. Placing is also rate-limited per customer and
+per client IP (`limits.py`), checked before anything is written.
+
+Shipping and VAT rules belong to checkout, above orders: `hooks.delivery_rules()` is what
+checkout registered at start-up.
 """
 
 from __future__ import annotations
@@ -30,12 +42,21 @@ from metavast.cart.models import Cart, CartLine
 from metavast.cart.pricing import unit_weight_grams
 from metavast.cart.services import check_quantity
 from metavast.catalog.errors import OutOfStock as CatalogOutOfStock
-from metavast.checkout.errors import AddressNotFound, CodNotAllowed, CustomerIncomplete
-from metavast.checkout.shipping import shipping_quote, vat_amount, vat_rate_basis_points
 from metavast.core.identifiers import normalize_mobile
 from metavast.core.text import to_persian_digits
 from metavast.notifications.services import notify
-from metavast.orders.errors import CartEmpty, OutOfStock, TotalChanged
+from metavast.orders import limits
+from metavast.orders.errors import (
+    AddressNotFound,
+    CartEmpty,
+    CodNotAllowed,
+    CustomerIncomplete,
+    OutOfStock,
+    TotalChanged,
+    UnpaidOrdersLimit,
+    UnpaidUnitsLimit,
+)
+from metavast.orders.hooks import delivery_rules, vat_amount
 from metavast.orders.models import Order, OrderLine, OrderStatus, PaymentMethod
 from metavast.orders.services import stock
 from metavast.orders.services.status import history_add
@@ -109,8 +130,11 @@ def order_place(
     payment_method: str,
     checkout_key: str,
     expected_total: int | None = None,
+    ip: str | None = None,
 ) -> Order:
-    """Turn the customer's cart into an order holding its stock; see the module docstring."""
+    """Turn the customer's cart into an order holding its stock; see the module docstring.
+
+    `ip` is the client's address, for the per-IP placing limit (None: not counted by IP)."""
     checkout_key = str(checkout_key or "").strip()
     if not checkout_key or len(checkout_key) > 64:
         raise ValidationError({"checkout_key": ["شناسهٔ تسویه نامعتبر است."]})
@@ -125,6 +149,7 @@ def order_place(
     existing = _existing(user, checkout_key)
     if existing is not None:
         return existing
+    limits.order_place_allowed(user_id=user.pk, ip=ip)
     require_customer(user)
     if address is None or address.user_id != user.pk:
         raise AddressNotFound()
@@ -135,6 +160,7 @@ def order_place(
         raise CartEmpty()
     for line in cart_lines:
         check_quantity(line.quantity)
+    _check_unpaid_holdings(user, {line.variant_id: line.quantity for line in cart_lines})
 
     variants = stock.lock_stock_rows(line.variant_id for line in cart_lines)
     order_lines: list[OrderLine] = []
@@ -166,7 +192,8 @@ def order_place(
         subtotal += variant.price * line.quantity
         weight += unit_weight * line.quantity
 
-    quote = shipping_quote(
+    rules = delivery_rules()
+    quote = rules.shipping_quote(
         method_id=shipping_method_id,
         province=address.province,
         city=address.city,
@@ -175,7 +202,7 @@ def order_place(
     if payment_method == PaymentMethod.COD and not quote.allows_cod:
         raise CodNotAllowed()
     now = timezone.now()
-    basis_points = vat_rate_basis_points(timezone.localdate(now))
+    basis_points = rules.vat_rate_basis_points(timezone.localdate(now))
     vat = vat_amount(subtotal + quote.cost, basis_points)
     total = subtotal + quote.cost + vat
     if expected_total is not None and expected_total != total:
@@ -249,6 +276,50 @@ def order_place(
     )
     notify(user=user, template="orders/placed", context={"order_number": order.number})
     return order
+
+
+def _check_unpaid_holdings(user, new_units: dict[int, int]) -> None:
+    """Refuse an order that would take the customer past the unpaid-holding caps. Runs under
+    the customer's cart lock, so a parallel placement by the same customer waits and then
+    counts this one.
+
+    Hoarding is about one product: the per-variant cap (units of one variant across all the
+    customer's unpaid orders) is the tight one; the whole-basket cap is a loose ceiling, so
+    a shopper filling a large basket of different things is not refused."""
+    # One query: the lines of the customer's unpaid orders (at most a few orders, since the
+    # order cap is small). Every placed order has lines, so counting order ids here is exact.
+    held_lines = list(
+        OrderLine.objects.filter(
+            order__in=Order.objects.filter(user=user).open_unpaid()
+        ).values_list("order_id", "variant_id", "quantity")
+    )
+    if (
+        len({order_id for order_id, _, _ in held_lines})
+        >= settings.ORDER_MAX_OPEN_UNPAID_PER_CUSTOMER
+    ):
+        raise UnpaidOrdersLimit()
+    held_by_variant: dict[int, int] = {}
+    for _, variant_id, quantity in held_lines:
+        held_by_variant[variant_id] = held_by_variant.get(variant_id, 0) + quantity
+    per_variant = settings.ORDER_MAX_RESERVED_UNITS_PER_VARIANT
+    for variant_id, quantity in new_units.items():
+        already = held_by_variant.get(variant_id, 0)
+        if already + quantity > per_variant:
+            raise _units_limit(per_variant, already, one_product=True)
+    limit = settings.ORDER_MAX_RESERVED_UNITS_PER_CUSTOMER
+    held_units = sum(held_by_variant.values())
+    if held_units + sum(new_units.values()) > limit:
+        raise _units_limit(limit, held_units, one_product=False)
+
+
+def _units_limit(limit: int, held: int, *, one_product: bool) -> UnpaidUnitsLimit:
+    what = "از یک کالا" if one_product else "روی هم"
+    return UnpaidUnitsLimit(
+        f"سفارش‌های پرداخت‌نشدهٔ هر مشتری {what} حداکثر {to_persian_digits(limit)} عدد "
+        f"می‌توانند داشته باشند؛ اکنون {to_persian_digits(held)} عدد "
+        "در سفارش‌های پرداخت‌نشدهٔ شماست. ابتدا سفارش قبلی را پرداخت یا لغو کنید.",
+        fields={"lines": [f"حداکثر {to_persian_digits(limit)}"]},
+    )
 
 
 def _out_of_stock(title: str, available: int) -> OutOfStock:

@@ -5,7 +5,8 @@ address live encrypted on the order. Once the order is closed (delivered, cancel
 refunded) and ORDER_RECEIVER_RETENTION_DAYS have passed — time enough for returns and
 disputes — they are blanked. Orders the customer received themselves keep their address
 (it is the customer's own, kept with their account). Abandoned checkout drafts, which may
-hold a receiver too, are deleted after the same period.
+hold a receiver too, are checkout's to delete after the same period
+(`checkout.services.checkout_drafts_erase`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from metavast.audit.services import audit_record
-from metavast.checkout.models import CheckoutDraft
 from metavast.orders.models import Order, OrderStatus
 
 # Everything that identifies the receiver or where they live; province and city stay.
@@ -62,5 +62,4 @@ def orders_erase_receivers(*, now: dt.datetime | None = None, batch: int = 500) 
             order.receiver_erased_at = now
             order.save(update_fields=[*ERASED_FIELDS, "receiver_erased_at"])
             audit_record(action="orders.receiver_erased", subject=order)
-    CheckoutDraft.objects.filter(updated_at__lt=cutoff).delete()
     return len(ids)

@@ -4,7 +4,9 @@ It locks the order row, checks the move against `TRANSITIONS`, moves stock as th
 requires (release on cancelling an unpaid order, commit on payment, restock on cancelling
 a paid order that was not shipped), stamps the time, writes a history row and an audit
 event, and queues the customer's notification; notifications are written to the outbox in
-this transaction and delivered only after it commits.
+this transaction and delivered only after it commits. A cancellation also closes the
+order's open information request (P3). After the change commits, the status follow-ups
+that higher apps registered in `orders.hooks` run (invoices issue and reverse invoices).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.utils import timezone
 
 from metavast.audit.services import audit_record
 from metavast.notifications.services import notify, send_to_address
+from metavast.orders import hooks
 from metavast.orders.errors import (
     OrderAlreadyPaid,
     OrderNotCancellable,
@@ -32,6 +35,8 @@ from metavast.orders.models import (
     HOLDS_RESERVED_STOCK,
     TRANSITIONS,
     CancelReason,
+    InfoRequest,
+    InfoRequestStatus,
     Order,
     OrderStatus,
     OrderStatusChange,
@@ -137,15 +142,6 @@ def _notify(order: Order, to: str) -> None:
         notify(user=order.user, template="orders/delivered", context=number)
 
 
-def _invoice_follow_up(order: Order, to: str) -> None:
-    """A sale is invoiced when paid (cash on delivery: when delivered); a cancellation or
-    refund after that gets its credit note. The invoices app decides, after commit."""
-    if to in {S.PAID, S.DELIVERED, S.CANCELLED, S.REFUNDED}:
-        from metavast.invoices.tasks import follow_order
-
-        transaction.on_commit(lambda: follow_order.delay(order.pk))
-
-
 @transaction.atomic
 def order_set_status(*, order: Order, to: str, actor, note: str = "", **fields) -> Order:
     """Move `order` to status `to`; raises TransitionNotAllowed. Returns the locked row."""
@@ -182,6 +178,10 @@ def _change_status(locked: Order, to: OrderStatus, *, actor, note: str = "", **f
     if to == S.CANCELLED:
         locked.refund_due = locked.paid_at is not None
         changed.append("refund_due")
+        # An open information request ends with the order (P3).
+        InfoRequest.objects.filter(order=locked, status=InfoRequestStatus.OPEN).update(
+            status=InfoRequestStatus.WITHDRAWN
+        )
     elif to == S.REFUNDED:
         locked.refund_due = False
         changed.append("refund_due")
@@ -195,7 +195,7 @@ def _change_status(locked: Order, to: OrderStatus, *, actor, note: str = "", **f
         after={"status": str(to), **{k: v for k, v in fields.items() if k in AUDITABLE}},
     )
     _notify(locked, to)
-    _invoice_follow_up(locked, to)
+    hooks.status_follow_ups_after_commit(order_id=locked.pk, status=to)
     return changed
 
 
@@ -232,9 +232,6 @@ def order_cancel(*, order: Order, actor, reason: str, note: str = "") -> Order:
         raise OrderNotCancellable()
     if S.CANCELLED not in TRANSITIONS[locked.status]:
         raise OrderNotCancellable()
-    from metavast.orders.services.info_requests import info_requests_withdraw
-
-    info_requests_withdraw(order=locked)
     return order_set_status(
         order=order,
         to=S.CANCELLED,

@@ -4,7 +4,10 @@ from metavast.audit.services import audit_seal, audit_verify
 
 
 class Command(BaseCommand):
-    help = "Check the audit hash chain; report the first tampered sealed row."
+    help = (
+        "Check the keyed audit chain against its seals and its last signed checkpoint; "
+        "exit non-zero with the reason when it is not intact."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--seal", action="store_true", help="seal pending rows first")
@@ -14,8 +17,20 @@ class Command(BaseCommand):
             audit_seal()
         result = audit_verify()
         if not result.ok:
+            where = (
+                f"Audit chain broken at event id {result.first_bad_id}"
+                if result.first_bad_id is not None
+                else "Audit chain not intact"
+            )
             raise CommandError(
-                f"Audit chain broken at event id {result.first_bad_id}: {result.reason} "
+                f"{where}: {result.reason} [{result.problem}] "
                 f"({result.checked} rows verified before it)"
             )
-        self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {result.checked} rows."))
+        checkpoint = (
+            f"matches the checkpoint at seal_seq {result.checkpoint_seq}"
+            if result.checkpoint_seq is not None
+            else "no checkpoint yet"
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Audit chain intact: {result.checked} rows; {checkpoint}.")
+        )

@@ -3,14 +3,27 @@
 Run after putting a new key first in FIELD_ENCRYPTION_KEYS (old keys still listed); when
 it finishes, the old keys can be removed. Rows are rewritten in primary-key batches, each
 batch in its own transaction, so a long rotation never holds a table lock for long.
+Sealed files under PRIVATE_STORAGE_ROOT (invoice PDFs) are re-sealed the same way.
 """
 
+from pathlib import Path
+
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
 from metavast.core import crypto
 from metavast.core.fields import blind_index_fields, encrypted_fields
+from metavast.core.private_files import rotate_sealed_files
+
+
+def _mark_key_rotation() -> None:
+    """Tell PostgreSQL guards of immutable rows (issued invoices) that only ciphertext is
+    changing in this transaction; `SET LOCAL` ends with it."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL metavast.key_rotation = 'on'")
 
 
 class Command(BaseCommand):
@@ -38,6 +51,7 @@ class Command(BaseCommand):
                 if not pks:
                     break
                 with transaction.atomic():
+                    _mark_key_rotation()
                     rows = model._base_manager.filter(pk__in=pks).select_for_update()
                     objects = list(rows)
                     for obj in objects:
@@ -51,5 +65,17 @@ class Command(BaseCommand):
                 last_pk = pks[-1]
             total += count
             self.stdout.write(f"{model._meta.label}: {count} rows ({', '.join(raw_columns)})")
+        files = rotate_sealed_files(Path(settings.PRIVATE_STORAGE_ROOT))
+        self.stdout.write(f"Private files: {files.rotated} re-encrypted")
+        if files.unreadable:
+            self.stderr.write(
+                f"{files.unreadable} private files open with none of the listed keys:"
+                " keep the old keys until they are found."
+            )
+        if files.plaintext:
+            self.stderr.write(
+                f"{files.plaintext} private files are not encrypted:"
+                " run `manage.py seal_private_files`."
+            )
         crypto._fernet.cache_clear()
         self.stdout.write(self.style.SUCCESS(f"Rotated {total} rows."))

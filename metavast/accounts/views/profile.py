@@ -1,0 +1,192 @@
+"""The account's home, profile and contacts: email, mobile and landline."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from metavast.accounts import forms
+from metavast.accounts.services import contacts
+from metavast.accounts.services.codes import mask_mobile
+from metavast.accounts.views._common import _base_url, _error
+from metavast.accounts.views.stepup import stepup_required
+from metavast.core.clientip import request_ip
+from metavast.core.errors import DomainError
+from metavast.core.http import no_store
+
+
+@login_required
+@require_GET
+@no_store
+def home_view(request):
+    return render(request, "accounts/home.html", {"u": request.user})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@no_store
+def profile_view(request):
+    user = request.user
+    form = forms.ProfileForm(
+        request.POST or None,
+        initial={
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "national_code": user.national_code,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            contacts.profile_update(
+                user=user,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                national_code=form.cleaned_data["national_code"],
+            )
+        except ValidationError as exc:
+            _error(form, exc, "national_code")
+        else:
+            messages.success(request, "مشخصات ذخیره شد.")
+            return redirect("accounts:home")
+    return render(request, "accounts/form.html", {"form": form, "title": "ویرایش مشخصات"})
+
+
+@login_required
+@stepup_required
+@require_http_methods(["GET", "POST"])
+@no_store
+def email_view(request):
+    form = forms.EmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contacts.email_change_request(
+                user=request.user,
+                email=form.cleaned_data["email"],
+                base_url=_base_url(request),
+                ip=request_ip(request),
+            )
+        except (DomainError, ValidationError) as exc:
+            _error(form, exc, "email")
+        else:
+            messages.success(
+                request,
+                "پیوند تأیید به ایمیل تازه فرستاده شد. تا آن را باز نکنید، ایمیل قبلی رسمی می‌ماند.",
+            )
+            return redirect("accounts:home")
+    return render(
+        request,
+        "accounts/form.html",
+        {
+            "form": form,
+            "title": "ایمیل",
+            "intro": "ایمیل تازه پس از باز کردن پیوند تأییدی که به آن می‌فرستیم، ایمیل رسمی حساب می‌شود.",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@no_store
+def email_confirm_view(request, token: str):
+    try:
+        user, email = contacts.email_confirm_peek(token=token)
+    except DomainError as exc:
+        return render(request, "accounts/link_invalid.html", {"message": exc.message}, status=400)
+    if request.method == "POST":
+        try:
+            contacts.email_change_confirm(token=token)
+        except DomainError as exc:
+            return render(
+                request, "accounts/link_invalid.html", {"message": exc.message}, status=exc.status
+            )
+        messages.success(request, "ایمیل شما تأیید شد.")
+        if request.user.is_authenticated and request.user.pk == user.pk:
+            return redirect("accounts:home")
+        return redirect("accounts:login")
+    return render(request, "accounts/email_confirm.html", {"email": email})
+
+
+@login_required
+@stepup_required
+@require_http_methods(["GET", "POST"])
+@no_store
+def mobile_view(request):
+    form = forms.MobileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contacts.mobile_change_request(
+                user=request.user, mobile=form.cleaned_data["mobile"], ip=request_ip(request)
+            )
+        except (DomainError, ValidationError) as exc:
+            _error(form, exc, "mobile")
+        else:
+            return redirect("accounts:mobile_confirm")
+    return render(
+        request,
+        "accounts/form.html",
+        {
+            "form": form,
+            "title": "تلفن همراه",
+            "intro": "شمارهٔ تازه پس از واردکردن کدی که به آن پیامک می‌کنیم، شمارهٔ رسمی حساب می‌شود.",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@no_store
+def mobile_confirm_view(request):
+    user = request.user
+    if not user.mobile_pending:
+        return redirect("accounts:home")
+    form = forms.CodeForm()
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        try:
+            contacts.mobile_change_request(
+                user=user, mobile=user.mobile_pending, ip=request_ip(request)
+            )
+            messages.success(request, "کد تازه فرستاده شد.")
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("accounts:mobile_confirm")
+    if request.method == "POST":
+        form = forms.CodeForm(request.POST)
+        if form.is_valid():
+            try:
+                contacts.mobile_change_confirm(user=user, code=form.cleaned_data["code"])
+            except DomainError as exc:
+                _error(form, exc, "code")
+            else:
+                messages.success(request, "تلفن همراه تأیید شد.")
+                return redirect("accounts:home")
+    return render(
+        request,
+        "accounts/code.html",
+        {"form": form, "masked": mask_mobile(user.mobile_pending), "action_label": "تأیید"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@no_store
+def landline_view(request):
+    form = forms.LandlineForm(request.POST or None, initial={"landline": request.user.landline})
+    if request.method == "POST" and form.is_valid():
+        try:
+            contacts.landline_set(user=request.user, landline=form.cleaned_data["landline"])
+        except ValidationError as exc:
+            _error(form, exc, "landline")
+        else:
+            messages.success(request, "تلفن ثابت ثبت شد.")
+            return redirect("accounts:home")
+    return render(
+        request,
+        "accounts/form.html",
+        {
+            "form": form,
+            "title": "تلفن ثابت",
+            "intro": "تلفن ثابت همان‌طور که وارد می‌کنید ثبت می‌شود؛ فعلاً راهی برای تأیید آن با تماس صوتی نداریم.",
+        },
+    )
