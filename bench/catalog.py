@@ -14,6 +14,12 @@ What is measured, beside the framework floor (/ping) of the same run:
   so every request renders its page from the database.
 - the two-word Persian search «گوشی سامسونگ» on that server, with 16 connections and with 1
   (the latency of one search when the server is not queueing requests).
+- search suggestions (/search/suggest/) on that server: every request a different prefix.
+- the search query set (metavast/catalog/tests/search_queries.py) through the API on that
+  server: share passed, precision@10 and the share of queries with an expected product
+  found, on this catalog (issue 14).
+
+`--search-only` runs just the uncached search rows and the query set (a few seconds each).
 
 Before the cold rows every category's first page is asked for once, so the small shared
 caches (tree, facets, counts of unfiltered categories) are as warm as in a shop that has been
@@ -44,6 +50,9 @@ from urllib.parse import quote, urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from lib import HEADER, Result, bench_env, manage, serve, wrk
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/mv_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/12"
@@ -225,12 +234,47 @@ def cold_paths(database_url: str, rng: random.Random) -> dict[str, list[str]]:
     return {"category": category_paths, "product": product_paths, "search": search_paths}
 
 
+def suggest_paths(rng: random.Random) -> list[str]:
+    """What the box sends while a shopper types: growing prefixes of real queries."""
+    from metavast.catalog.tests.search_queries import QUERIES
+
+    texts = [q for q, _e, _k in QUERIES] + [f"{a} {b}" for a in WORDS for b in WORDS if a != b]
+    paths = sorted(
+        {
+            "/search/suggest/?" + urlencode({"q": text[:cut]})
+            for text in texts
+            for cut in range(2, len(text) + 1)
+        }
+    )
+    rng.shuffle(paths)
+    return paths
+
+
+def query_set(base: str) -> dict:
+    """The issue-14 query set through the API of a running server."""
+    import json
+    from urllib.request import urlopen
+
+    from metavast.catalog.tests.search_queries import evaluate
+
+    def first_page(query: str) -> list[str]:
+        url = f"{base}/api/v1/catalog/products?" + urlencode({"q": query, "page_size": 24})
+        with urlopen(url, timeout=30) as response:
+            return [item["title"] for item in json.load(response)["items"]]
+
+    return evaluate(TITLES, first_page)
+
+
+TITLES: list[str] = []
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--search-only", action="store_true", help="only the issue-14 rows")
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DB
@@ -260,6 +304,8 @@ def main() -> None:
     cold = {
         k: url_script(var_dir, k, v, args.threads) for k, v in cold_paths(database_url, rng).items()
     }
+    suggest_script = url_script(var_dir, "suggest", suggest_paths(rng), args.threads)
+    TITLES[:] = psql(database_url, "SELECT title FROM catalog_product WHERE is_published")
     first_slug = psql(database_url, "SELECT slug FROM catalog_product ORDER BY id LIMIT 1")[0]
     product = f"/product/{quote(first_slug)}/"
     search_warm = "/search/?" + urlencode({"q": TWO_WORDS})
@@ -293,6 +339,12 @@ def main() -> None:
     )
     print(HEADER)
     results: dict[str, Result] = {}
+    if args.search_only:
+        with serve(nocache_env) as base:
+            warm_small_caches(base)
+            search_rows(results, run, base, suggest_script)
+        search_goals(results)
+        return
     with serve(env) as base:
         for path in ("/c/mobile/", product, search_warm):
             subprocess.run(["curl", "-s", "-o", "/dev/null", base + path], check=True)
@@ -310,9 +362,7 @@ def main() -> None:
         results["cat_nc"] = run("category, page cache off", base, script=cold["category"])
         results["product_nc"] = run("product, page cache off", base, script=cold["product"])
         results["search_nc"] = run("search, page cache off", base, script=cold["search"])
-        two = "/search/?" + urlencode({"q": TWO_WORDS})
-        results["two16"] = run("«گوشی سامسونگ» uncached, 16 c", base, two)
-        results["two1"] = run("«گوشی سامسونگ» uncached, 1 c", base, two, connections=1)
+        search_rows(results, run, base, suggest_script)
 
     floor = results["floor"].rps
     print("\nGoals (issue 3):")
@@ -323,10 +373,35 @@ def main() -> None:
             f" | page-cache-off p99 {results[f'{key}_nc'].p99_ms:6.1f} ms"
             f" | warm {warm.rps / floor:5.0%} of floor (goal >= 50%)"
         )
+    search_goals(results)
+
+
+def search_rows(results: dict, run, base: str, suggest_script: str) -> None:
+    two = "/search/?" + urlencode({"q": TWO_WORDS})
+    results["two16"] = run("«گوشی سامسونگ» uncached, 16 c", base, two)
+    results["two1"] = run("«گوشی سامسونگ» uncached, 1 c", base, two, connections=1)
+    results["suggest16"] = run("suggestions uncached, 16 c", base, script=suggest_script)
+    started = time.monotonic()
+    report = query_set(base)
+    results["query_set"] = report
+    print(
+        f"\nquery set ({report['queries']} queries, {len(TITLES):,} products,"
+        f" {time.monotonic() - started:.0f} s): {report['passed']} passed"
+        f" ({report['pass_share']:.1%}), precision@10 {report['precision_at_10']:.3f},"
+        f" found {report['found_share']:.1%}"
+    )
+    for row in report["failures"]:
+        print(f"  not passed: {row['kind']} «{row['query']}» → {row['top']}")
+
+
+def search_goals(results: dict) -> None:
+    print("\nGoals (issue 14):")
     print(
         f"- two-word search uncached p99: {results['two16'].p99_ms:.1f} ms with 16 connections,"
         f" {results['two1'].p99_ms:.1f} ms with 1 (goal < 50)"
     )
+    print(f"- suggestions uncached p99: {results['suggest16'].p99_ms:.1f} ms (goal < 30)")
+    print(f"- query set passed: {results['query_set']['pass_share']:.1%} (goal >= 95%)")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 from config.api import api
 from metavast.accounts.admin_guard import protect_admin
 from metavast.core.converters import IdConverter
+from metavast.staff.dashboard import install_staff_home
 from metavast.storefront import views as storefront_views
 
 # Before any app's URLs are read: they use <id:...> for database ids.
@@ -15,6 +16,8 @@ admin.site.site_title = "مدیریت متاوست"
 admin.site.index_title = "پیشخوان"
 # Staff TOTP two-factor before the admin opens; must come before admin.site.urls is read.
 protect_admin(admin.site)
+# The admin's index is the staff home: the day's queues by role, then the sections.
+install_staff_home(admin.site)
 
 urlpatterns = [
     path(f"{settings.ADMIN_PATH}/", admin.site.urls),
@@ -27,6 +30,7 @@ urlpatterns = [
     path("healthz", storefront_views.healthz, name="healthz"),
     path("ping", storefront_views.ping, name="ping"),
     path("invoices/", include("metavast.invoices.urls")),
+    path("legal/", include("metavast.legal.urls")),
     path("", include("metavast.storefront.urls")),
     path("", include("metavast.catalog.urls")),
 ]

@@ -17,7 +17,7 @@ CSRF_TRUSTED_ORIGINS: list[str] = env.CSRF_TRUSTED_ORIGINS
 INSTALLED_APPS = [
     # Before django.contrib.admin: its admin templates (<bdi> around staff-facing values) win.
     "metavast.core",
-    "django.contrib.admin",
+    "metavast.core.apps.PersianAdminConfig",  # django.contrib.admin in Persian
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "metavast.audit",
     "metavast.accounts",
     "metavast.notifications",
+    "metavast.consent",
     "metavast.storefront",
     "treebeard",
     "import_export",
@@ -44,6 +45,10 @@ INSTALLED_APPS = [
     "metavast.orders",
     "metavast.payments",
     "metavast.invoices",
+    "metavast.legal",
+    "metavast.reviews",
+    "metavast.privacy",
+    "metavast.staff",
 ]
 
 MIDDLEWARE = [
@@ -337,6 +342,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metavast.invoices.tasks.submit_pending_invoices",
         "schedule": 300.0,
     },
+    # P8: disclosure packages not downloaded within LEGAL_PACKAGE_DOWNLOAD_HOURS are destroyed.
+    "legal-expire-packages": {
+        "task": "metavast.legal.tasks.expire_disclosure_packages",
+        "schedule": 900.0,
+    },
 }
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
@@ -387,6 +397,10 @@ LOGGING = {
 SHOP_NAME = "متاوست"
 SITE_URL = env.SITE_URL  # links in messages; none when empty
 
+# --- Legal disclosures (metavast.legal, P8) ---
+# A disclosure package can be downloaded once, within this many hours of being built.
+LEGAL_PACKAGE_DOWNLOAD_HOURS = 48
+
 # --- Cart, checkout and orders (metavast.cart, metavast.checkout, metavast.orders) ---
 CART_MAX_LINE_QUANTITY = 10  # units of one variant per order line
 CART_MAX_LINES = 50
@@ -416,6 +430,10 @@ ZARINPAL_MERCHANT_ID = env.ZARINPAL_MERCHANT_ID
 ZARINPAL_BASE_URL = env.ZARINPAL_BASE_URL
 ZARINPAL_TIMEOUT = env.ZARINPAL_TIMEOUT
 PAYMENT_RECONCILE_AFTER_SECONDS = 300  # a pending payment this old is verified by the task
+# The staff home (staff/dashboard.py): a pending payment this old is listed to reconcile by hand,
+# and an active variant with this many or fewer available is "low stock".
+STAFF_PAYMENT_STUCK_AFTER_SECONDS = 1800
+STAFF_LOW_STOCK_THRESHOLD = 3
 PAYMENT_REUSE_SECONDS = 600  # a second "pay" this soon reuses the open bank page
 
 # --- Invoices (metavast.invoices) ---
@@ -442,3 +460,9 @@ INVOICE_PDF_ON_ISSUE = True
 # django-import-export: importing writes (change permission), exporting reads (view).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+
+# --- Cookie consent by category (metavast.consent, P9) ---
+# The cookie policy's version: a choice made under another version is asked again.
+COOKIE_POLICY_VERSION = "1405-09"
+CONSENT_COOKIE_NAME = "cookie_consent"
+CONSENT_COOKIE_AGE = 180 * 24 * 60 * 60  # a choice is asked again after six months

@@ -12,6 +12,7 @@ superusers only. Every look at personal data or devices writes an audit row.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
@@ -23,8 +24,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -44,13 +46,60 @@ from metavast.accounts.services.staff import (
     staff_may_change_privileges,
     staff_may_manage,
     staff_password_set,
+    staff_personal_data_viewed,
     staff_read_record,
+    staff_role_names,
     staff_user_delete,
     user_privileges,
     user_privileges_changed,
 )
+from metavast.core.identifiers import display_phone
+from metavast.core.text import to_persian_digits
 
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+# A customer's contact details: shown to a non-superuser only on the reveal page, after a
+# reason is typed (issue 10); lists show them masked.
+CONTACT_FIELDS = ("email", "first_name", "last_name", "mobile", "landline")
+
+
+def mask_text(value: str, keep: int = 2) -> str:
+    """For lists: enough to tell rows apart, not enough to use."""
+    value = str(value or "")
+    if len(value) <= keep:
+        return "•" * len(value)
+    return value[:keep] + "•" * min(len(value) - keep, 8)
+
+
+def contacts_hidden(request, obj) -> bool:
+    """A non-superuser sees a customer's contacts only on the reveal page; their own and
+    (for superusers) everyone's stay on the form."""
+    return not request.user.is_superuser and (obj is None or obj.pk != request.user.pk)
+
+
+class MaskedUser:
+    """A user as the change page's title and breadcrumbs name it when its contacts are hidden:
+    by number, not by name (everything else is the user's own attribute)."""
+
+    def __init__(self, user):
+        self._user = user
+
+    def __getattr__(self, name):
+        return getattr(self._user, name)
+
+    def __str__(self) -> str:
+        return f"کاربر #{self._user.pk}"
+
+
+class RevealReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="دلیل دیدن اطلاعات تماس",
+        min_length=10,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="مثلاً شمارهٔ تیکت پشتیبانی و کاری که باید انجام شود. دلیل ثبت می‌شود.",
+    )
+
+
 # Query parameters of a changelist that are not filters.
 _LIST_CONTROLS = {"p", "q", "o", "_changelist_filters", IS_POPUP_VAR, "_to_field"}
 
@@ -122,8 +171,68 @@ class UserAdmin(DjangoUserAdmin):
 
     # --- Who may see and change what --------------------------------------------------
 
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return self.list_display
+        return ("id", "email_masked", "name_masked", "is_staff", "is_active")
+
+    @admin.display(description="ایمیل")
+    def email_masked(self, obj):
+        local, _, domain = (obj.email or "").partition("@")
+        return f"{mask_text(local)}@{mask_text(domain)}" if domain else mask_text(local)
+
+    @admin.display(description="نام")
+    def name_masked(self, obj):
+        return f"{mask_text(obj.first_name, 1)} {mask_text(obj.last_name, 1)}".strip()
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not contacts_hidden(request, obj):
+            return fieldsets
+        # The password hash summary is no one's business but a superuser's.
+        hidden = {*CONTACT_FIELDS, "password"}
+        kept = [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+            for name, opts in fieldsets
+            if [f for f in opts["fields"] if f not in hidden]
+        ]
+        return [("اطلاعات تماس", {"fields": ["contact_reveal_link"]}), *kept]
+
+    @admin.display(description="اطلاعات تماس")
+    def contact_reveal_link(self, obj):
+        if obj is None:
+            return "-"
+        # Shown to everyone; the reveal page itself refuses roles without the permission.
+        url = reverse(f"{self.admin_site.name}:accounts_user_reveal", args=(obj.pk,))
+        return format_html('<a href="{}">نمایش با نوشتن دلیل</a>', url)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and contacts_hidden(request, obj):
+            context["original"] = MaskedUser(obj)
+            context["subtitle"] = str(context["original"])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The history page names the account in its title: by number when contacts are
+        hidden from this viewer."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and contacts_hidden(request, obj):
+            masked = MaskedUser(obj)
+            extra_context = {
+                **(extra_context or {}),
+                "title": f"تاریخچهٔ تغییرات: {masked}",
+                "object": masked,
+            }
+        return super().history_view(request, object_id, extra_context)
+
+    def shown_fields(self, request, obj) -> list[str]:
+        """The personal fields this request's change form shows (names, never values)."""
+        shown = {f for _, opts in self.get_fieldsets(request, obj) for f in opts["fields"]}
+        return sorted(shown & {*CONTACT_FIELDS, "mobile_confirmed_at", "email_confirmed_at"})
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
+        fields.append("contact_reveal_link")
         if obj is not None:
             fields.append("email")
         if not staff_may_change_privileges(actor=request.user, target=obj):
@@ -186,25 +295,81 @@ class UserAdmin(DjangoUserAdmin):
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
         if response.status_code == 200:
+            shown = self.get_list_display(request)
             staff_read_record(
                 actor=request.user,
                 action="accounts.users_listed_by_staff",
                 subject_type="accounts.user",
-                after=changelist_look(request),
+                after={
+                    **changelist_look(request),
+                    "fields": list(shown),
+                    "roles": staff_role_names(request.user),
+                },
             )
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         """The page shows a customer's decrypted contacts: every look is written down (P8)."""
+        obj = self.get_object(request, unquote(object_id))
         response = super().change_view(request, object_id, form_url, extra_context)
-        if request.method == "GET" and response.status_code == 200:
-            staff_read_record(
-                actor=request.user,
+        if request.method == "GET" and response.status_code == 200 and obj is not None:
+            staff_personal_data_viewed(
                 action="accounts.user_viewed_by_staff",
+                actor=request.user,
                 subject_type="accounts.user",
                 subject_id=object_id,
+                fields=self.shown_fields(request, obj),
             )
         return response
+
+    def get_urls(self):
+        return [
+            path(
+                "<id:pk>/reveal/",
+                self.admin_site.admin_view(self.reveal_contacts),
+                name="accounts_user_reveal",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reveal_contacts(self, request, pk: int):
+        """Support: a customer's contact details, only after a typed reason (kept in the
+        audit row). The details are shown on this response only, never stored in a session."""
+        user = self.get_object(request, str(pk))
+        if user is None or not (
+            request.user.has_perm("staff.reveal_customer_contact")
+            and self.has_view_permission(request, user)
+        ):
+            raise PermissionDenied
+        form = RevealReasonForm(request.POST or None)
+        contacts = None
+        if request.method == "POST" and form.is_valid():
+            fields = [f for f in CONTACT_FIELDS if getattr(user, f, "")]
+            staff_personal_data_viewed(
+                actor=request.user,
+                subject=user,
+                fields=fields,
+                reason=form.cleaned_data["reason"],
+                purpose="contact_reveal",
+            )
+            contacts = [
+                (
+                    User._meta.get_field(f).verbose_name,
+                    to_persian_digits(display_phone(str(getattr(user, f))))
+                    if f in ("mobile", "landline")
+                    else getattr(user, f),
+                )
+                for f in fields
+            ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": user,
+            "form": form,
+            "contacts": contacts,
+            "title": "اطلاعات تماس مشتری",
+        }
+        return TemplateResponse(request, "admin/accounts/user/reveal_contacts.html", context)
 
     # --- A staff-set password goes through the customer's password service -------------
 

@@ -156,6 +156,18 @@ class TotpInvalid(DomainError):
     message = "کد برنامهٔ احراز هویت درست نیست."
 
 
+class BackupCodeInvalid(DomainError):
+    code = "backup_code_invalid"
+    status = 400
+    message = "کد پشتیبان درست نیست یا پیش‌تر به کار رفته است."
+
+
+class BackupCodesNeedTotp(DomainError):
+    code = "backup_codes_need_totp"
+    status = 400
+    message = "نخست ورود دومرحله‌ای را با برنامهٔ احراز هویت راه بیندازید."
+
+
 class StaffActionForbidden(DomainError):
     """A staff member tried to change privileges, or manage an account, beyond their own."""
 

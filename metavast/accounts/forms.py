@@ -269,3 +269,15 @@ class TotpForm(forms.Form):
             attrs={"dir": "ltr", "inputmode": "numeric", "autocomplete": "one-time-code"}
         ),
     )
+
+
+class StaffSecondFactorForm(forms.Form):
+    """The staff sign-in's second step: a TOTP code, or one of the twelve-digit backup codes."""
+
+    token = forms.CharField(
+        label="کد شش‌رقمی برنامهٔ احراز هویت یا یک کد پشتیبان دوازده‌رقمی",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"dir": "ltr", "inputmode": "numeric", "autocomplete": "one-time-code"}
+        ),
+    )

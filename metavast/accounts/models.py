@@ -74,13 +74,17 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField("ایمیل", unique=True, null=True, blank=True)
     email_confirmed_at = models.DateTimeField("تأیید ایمیل", null=True, blank=True)
     email_pending = EncryptedCharField("ایمیل در انتظار تأیید", max_length=254, blank=True)
-    email_pending_at = models.DateTimeField(null=True, blank=True)
+    email_pending_at = models.DateTimeField("زمان درخواست تغییر ایمیل", null=True, blank=True)
 
     mobile = EncryptedCharField("تلفن همراه", max_length=16, blank=True)
-    mobile_index = BlindIndexField(source="mobile", normalizer=normalize_mobile, unique=True)
+    mobile_index = BlindIndexField(
+        "نمایهٔ شمارهٔ همراه", source="mobile", normalizer=normalize_mobile, unique=True
+    )
     mobile_confirmed_at = models.DateTimeField("تأیید تلفن همراه", null=True, blank=True)
     mobile_pending = EncryptedCharField("تلفن همراه در انتظار تأیید", max_length=16, blank=True)
-    mobile_pending_at = models.DateTimeField(null=True, blank=True)
+    mobile_pending_at = models.DateTimeField(
+        "زمان درخواست تغییر شمارهٔ همراه", null=True, blank=True
+    )
 
     # Recorded as declared: there is no way to confirm a landline yet (no voice-call codes).
     landline = EncryptedCharField("تلفن ثابت", max_length=16, blank=True)
@@ -88,7 +92,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     national_code = EncryptedCharField("کد ملی", max_length=10, blank=True)
     national_code_index = BlindIndexField(
-        source="national_code", normalizer=normalize_national_code
+        "نمایهٔ کد ملی", source="national_code", normalizer=normalize_national_code
     )
 
     first_name = models.CharField("نام", max_length=80, blank=True)
@@ -165,13 +169,13 @@ class OneTimeCode(models.Model):
     increment with a conditional UPDATE before its guess is compared (see services.codes).
     """
 
-    mobile_index = models.CharField(max_length=64)
-    purpose = models.CharField(max_length=20, choices=CodePurpose.choices)
-    code_hash = models.CharField(max_length=64)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    mobile_index = models.CharField("نمایهٔ شمارهٔ همراه", max_length=64)
+    purpose = models.CharField("کاربرد", max_length=20, choices=CodePurpose.choices)
+    code_hash = models.CharField("چکیدهٔ کد", max_length=64)
+    attempts = models.PositiveSmallIntegerField("شمار تلاش‌ها", default=0)
+    created_at = models.DateTimeField("زمان ساخت", default=timezone.now)
+    expires_at = models.DateTimeField("زمان انقضا")
+    used_at = models.DateTimeField("زمان استفاده", null=True, blank=True)
 
     objects = OneTimeCodeQuerySet.as_manager()
 
@@ -215,7 +219,10 @@ class Address(models.Model):
     MAX_PER_USER = 20
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="addresses",
+        verbose_name="کاربر",
     )
     label = models.CharField("عنوان", max_length=40, blank=True)
     province = models.CharField("استان", max_length=40)
@@ -230,8 +237,8 @@ class Address(models.Model):
     receiver_last_name = EncryptedCharField("نام خانوادگی گیرنده", max_length=80, blank=True)
     receiver_mobile = EncryptedCharField("تلفن همراه گیرنده", max_length=16, blank=True)
     is_default = models.BooleanField("نشانی پیش‌فرض", default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("زمان ساخت", auto_now_add=True)
+    updated_at = models.DateTimeField("زمان ویرایش", auto_now=True)
 
     objects = AddressQuerySet.as_manager()
 
@@ -294,23 +301,30 @@ def token_hash(token: str) -> str:
 
 class UserSession(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="signed_in_sessions",
+        verbose_name="کاربر",
     )
-    kind = models.CharField(max_length=8, choices=SessionKind.choices)
+    kind = models.CharField("نوع", max_length=8, choices=SessionKind.choices)
     # NULL, not "", where a row has none: both are unique among the rows that have one.
-    session_key = models.CharField(max_length=40, unique=True, null=True, blank=True)
-    refresh_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    session_key = models.CharField("کلید نشست", max_length=40, unique=True, null=True, blank=True)
+    refresh_hash = models.CharField(
+        "چکیدهٔ توکن تازه‌سازی", max_length=64, unique=True, null=True, blank=True
+    )
     # The refresh token this one replaced: presenting it again means it was stolen.
-    previous_refresh_hash = models.CharField(max_length=64, blank=True, db_index=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_seen_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    previous_refresh_hash = models.CharField(
+        "چکیدهٔ توکن پیشین", max_length=64, blank=True, db_index=True
+    )
+    user_agent = models.CharField("مرورگر", max_length=300, blank=True)
+    ip = models.GenericIPAddressField("نشانی IP", null=True, blank=True)
+    created_at = models.DateTimeField("زمان آغاز", default=timezone.now)
+    last_seen_at = models.DateTimeField("آخرین فعالیت", default=timezone.now)
+    expires_at = models.DateTimeField("زمان انقضا", null=True, blank=True)
+    revoked_at = models.DateTimeField("زمان بستن", null=True, blank=True)
     # Why it ended (with revoked_at): "signout", "revoked", "idle", or the reason of
     # sessions_revoke_others ("password_change", ...); empty while live or when unknown.
-    ended_reason = models.CharField(max_length=40, blank=True)
+    ended_reason = models.CharField("علت پایان", max_length=40, blank=True)
 
     objects = UserSessionQuerySet.as_manager()
 

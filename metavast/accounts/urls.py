@@ -47,4 +47,5 @@ urlpatterns = [
         name="sessions_revoke_others",
     ),
     path("staff/2fa/", staff.staff_2fa_view, name="staff_2fa"),
+    path("staff/2fa/backup-codes/", staff.staff_backup_codes_view, name="staff_backup_codes"),
 ]

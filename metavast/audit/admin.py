@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from metavast.audit.labels import ACTION_LABELS, action_label, actor_display
 from metavast.audit.models import AuditEvent
 from metavast.audit.services import audit_record
 
@@ -35,12 +37,56 @@ def _record_look(request, *, action: str, subject_id="", after=None) -> None:
         )
 
 
+class ActionFilter(admin.SimpleListFilter):
+    title = "رویداد"
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return sorted(ACTION_LABELS.items(), key=lambda item: item[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("id", "created_at", "action", "actor_label", "subject_type", "subject_id")
-    list_filter = ("action", "subject_type")
+    list_display = ("id", "created_at", "action_text", "actor", "subject_type", "subject_id")
+    list_filter = (ActionFilter, "subject_type")
     search_fields = ("action", "subject_id", "actor_label")
     date_hierarchy = "created_at"
+    fields = (
+        "created_at",
+        "action_text",
+        "action",
+        "actor",
+        "subject_type",
+        "subject_id",
+        "before",
+        "after",
+        "client_ip",
+        "user_agent",
+        "seal_seq",
+        "sealed_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="رویداد", ordering="action")
+    def action_text(self, obj):
+        return action_label(obj.action)
+
+    @admin.display(description="انجام‌دهنده", ordering="actor_id")
+    def actor(self, obj):
+        return actor_display(obj, getattr(obj, "_actor_user", None))
+
+    def get_changelist_instance(self, request):
+        # The page's actors (and their roles) in two queries, not two per row.
+        changelist = super().get_changelist_instance(request)
+        ids = {event.actor_id for event in changelist.result_list if event.actor_id}
+        users = get_user_model().objects.filter(pk__in=ids).prefetch_related("groups")
+        by_id = {user.pk: user for user in users}
+        for event in changelist.result_list:
+            event._actor_user = by_id.get(event.actor_id)
+        return changelist
 
     def has_add_permission(self, request):
         return False

@@ -27,6 +27,7 @@ from django.db import models
 
 from metavast.audit import chain
 from metavast.audit.errors import AuditImmutableError
+from metavast.core.text import to_persian_digits
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -50,20 +51,20 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class AuditEvent(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField("زمان", auto_now_add=True, db_index=True)
     # Who acted: a user id (kept even if the user is later erased) and a readable label.
-    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
-    actor_label = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=80, db_index=True)
-    subject_type = models.CharField(max_length=80, blank=True)
-    subject_id = models.CharField(max_length=64, blank=True)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    client_ip = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-    seal_seq = models.BigIntegerField(null=True, blank=True, unique=True)
-    seal_hash = models.CharField(max_length=64, blank=True)
-    sealed_at = models.DateTimeField(null=True, blank=True)
+    actor_id = models.BigIntegerField("شناسهٔ انجام‌دهنده", null=True, blank=True, db_index=True)
+    actor_label = models.CharField("برچسب انجام‌دهنده", max_length=150, blank=True)
+    action = models.CharField("کد رویداد", max_length=80, db_index=True)
+    subject_type = models.CharField("نوع موضوع", max_length=80, blank=True)
+    subject_id = models.CharField("شناسهٔ موضوع", max_length=64, blank=True)
+    before = models.JSONField("پیش از تغییر", null=True, blank=True)
+    after = models.JSONField("پس از تغییر", null=True, blank=True)
+    client_ip = models.GenericIPAddressField("نشانی IP", null=True, blank=True)
+    user_agent = models.CharField("مرورگر", max_length=300, blank=True)
+    seal_seq = models.BigIntegerField("شمارهٔ مهر", null=True, blank=True, unique=True)
+    seal_hash = models.CharField("چکیدهٔ مهر", max_length=64, blank=True)
+    sealed_at = models.DateTimeField("زمان مهر", null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -73,7 +74,9 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["subject_type", "subject_id"])]
 
     def __str__(self) -> str:
-        return f"{self.action} #{self.pk}"
+        from metavast.audit.labels import action_label
+
+        return f"{action_label(self.action)} (رویداد {to_persian_digits(self.pk)})"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -116,17 +119,17 @@ class AuditChainEpoch(models.Model):
     recomputed plain chain. No row means every sealed row is keyed.
     """
 
-    plain_head_seq = models.BigIntegerField()
-    plain_head_hash = models.CharField(max_length=64)
-    created_at = models.DateTimeField(auto_now_add=True)
-    signature = models.CharField(max_length=64)
+    plain_head_seq = models.BigIntegerField("شمارهٔ سر زنجیره")
+    plain_head_hash = models.CharField("چکیدهٔ سر زنجیره", max_length=64)
+    created_at = models.DateTimeField("زمان ساخت", auto_now_add=True)
+    signature = models.CharField("امضا", max_length=64)
 
     class Meta:
         verbose_name = "آغاز زنجیرهٔ کلیددار ممیزی"
         verbose_name_plural = "آغاز زنجیرهٔ کلیددار ممیزی"
 
     def __str__(self) -> str:
-        return f"plain chain up to seal_seq {self.plain_head_seq}"
+        return f"زنجیرهٔ ساده تا مهر {to_persian_digits(self.plain_head_seq)}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -30,14 +30,15 @@ class Cart(models.Model):
         null=True,
         blank=True,
         related_name="cart",
+        verbose_name="کاربر",
     )
     # Guest carts only: a random token stored in the guest's session.
-    token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    token = models.CharField("توکن", max_length=64, null=True, blank=True, unique=True)
     # Goes up on every change: the review page carries it, so a cart changed in another tab
     # after review is noticed before an order is placed from it.
-    version = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField("نسخه", default=0)
+    created_at = models.DateTimeField("زمان ساخت", default=timezone.now)
+    updated_at = models.DateTimeField("زمان ویرایش", auto_now=True)
 
     objects = CartQuerySet.as_manager()
 
@@ -55,11 +56,15 @@ class Cart(models.Model):
 
 
 class CartLine(models.Model):
-    cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="lines")
-    variant = models.ForeignKey("catalog.Variant", on_delete=models.CASCADE, related_name="+")
-    quantity = models.PositiveIntegerField()
-    price_when_added = models.PositiveBigIntegerField()
-    added_at = models.DateTimeField(default=timezone.now)
+    cart = models.ForeignKey(
+        Cart, on_delete=models.CASCADE, related_name="lines", verbose_name="سبد"
+    )
+    variant = models.ForeignKey(
+        "catalog.Variant", on_delete=models.CASCADE, related_name="+", verbose_name="گونهٔ کالا"
+    )
+    quantity = models.PositiveIntegerField("تعداد")
+    price_when_added = models.PositiveBigIntegerField("قیمت هنگام افزودن (ریال)")
+    added_at = models.DateTimeField("زمان افزودن", default=timezone.now)
 
     class Meta:
         verbose_name = "ردیف سبد"

@@ -348,3 +348,6 @@ class ZeroResultQueryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+from metavast.catalog import admin_search  # noqa: E402, F401  (the search synonyms)

@@ -57,7 +57,13 @@ class ProductPageOut(Schema):
     page: int
     pages: int
     page_size: int
-    fuzzy: bool = Field(description="نتیجهٔ دقیقی نبود؛ این‌ها کالاهای مشابه‌اند")
+    fuzzy: bool = Field(description="واژه‌ای اصلاح شد یا کالایی همهٔ واژه‌ها را نداشت")
+    query: str = Field("", description="عبارت جست‌وجو، همان‌گونه که نوشته شد")
+    corrected_query: str = Field("", description="عبارت اصلاح‌شده‌ای که جست‌وجو شد (منظور شما)")
+    ignored_words: list[str] = Field(
+        default_factory=list, description="واژه‌هایی که با هیچ کالایی جور نشد و کنار گذاشته شد"
+    )
+    partial: bool = Field(False, description="کالایی همهٔ واژه‌ها را نداشت؛ بیشترین‌ها آمده‌اند")
     items: list[ProductCardOut]
 
 
@@ -176,6 +182,10 @@ def _products(filters: ProductFilters) -> dict:
         "pages": result.pages,
         "page_size": parsed.per_page,
         "fuzzy": result.fuzzy,
+        "query": result.shown_query,
+        "corrected_query": result.corrected_query,
+        "ignored_words": result.ignored,
+        "partial": result.partial,
         "items": [
             {
                 "id": c["id"],

@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from metavast.catalog.models import Brand, Category, Product, SearchTerm
 from metavast.catalog.search import remember_terms
+from metavast.catalog.search_synonyms import seed_synonyms
 from metavast.catalog.services.bulk import ProductDraft, VariantDraft, products_bulk_load
 from metavast.catalog.services.images import renditions_of, store_renditions
 from metavast.catalog.services.products import attribute_upsert, brand_upsert, category_create
@@ -471,6 +472,7 @@ def seed_catalog(*, products: int | None = None) -> dict:
     created = products_bulk_load(drafts=demo_drafts(refs, count, existing=existing))
     if existing and not SearchTerm.objects.exists():  # a catalog seeded before the vocabulary
         remember_terms(Product.objects.values_list("search_words", flat=True).iterator())
+    seed_synonyms()
     return {
         "categories": len(refs.categories),
         "brands": len(refs.brands),

@@ -22,9 +22,11 @@ from django.utils.safestring import SafeString, mark_safe
 from metavast.catalog import search
 from metavast.catalog.cache import catalog_version, page_key, versioned
 from metavast.catalog.models import SORT_ORDERS, Attribute, Product, ProductSpec
+from metavast.catalog.search_phonetic import typo_distance
+from metavast.catalog.search_vocabulary import max_typo
 from metavast.catalog.tree import Node, category_tree
 from metavast.core.money import format_toman
-from metavast.core.text import normalize, to_persian_digits
+from metavast.core.text import compact, normalize, to_persian_digits
 
 SORTS = {
     "relevance": "مرتبط‌ترین",
@@ -44,7 +46,7 @@ MAX_FILTER_VALUES = 20
 
 @dataclass
 class Filters:
-    query: str = ""
+    query: str = ""  # normalised: what is searched
     category: Node | None = None
     brands: list[str] = field(default_factory=list)
     min_price: int | None = None  # Rials
@@ -54,6 +56,7 @@ class Filters:
     sort: str = "newest"
     page: int = 1
     per_page: int = PER_PAGE
+    typed: str = ""  # the query exactly as the shopper typed it: what the page shows
 
     def identity(self) -> str:
         """A canonical string of everything that changes the result (for cache keys)."""
@@ -68,13 +71,14 @@ class Filters:
             self.sort,
             str(self.page),
             str(self.per_page),
+            self.typed,
         ]
         return "|".join(parts)
 
     def querystring(self, **overrides) -> str:
         """The shop's URL parameters for these filters (prices shown in Toman)."""
         values = {
-            "q": self.query,
+            "q": self.typed or self.query,
             "brand": self.brands,
             "min": self.min_price // 10 if self.min_price is not None else None,
             "max": self.max_price // 10 if self.max_price is not None else None,
@@ -115,7 +119,9 @@ def parse_filters(params, *, category: Node | None = None, default_sort: str = "
     low = _int(params.get("min"), low=0, high=MAX_PRICE // 10)
     high = _int(params.get("max"), low=0, high=MAX_PRICE // 10)
     sort = params.get("sort") or default_sort
+    typed = (params.get("q") or "")[: search.MAX_QUERY_CHARS].replace("\x00", "").strip()
     return Filters(
+        typed=typed,
         query=search.clean_query(params.get("q")),
         category=category,
         brands=sorted(set(brands)),
@@ -135,7 +141,12 @@ class Result:
     items: list[dict]
     count: int
     pages: int
-    fuzzy: bool = False  # no exact match: these are look-alikes (typo tolerance)
+    fuzzy: bool = False  # a typo was corrected, or no product has every word (partial)
+    corrected_query: str = ""  # set when a typo was corrected: «منظور شما «…» بود؟»
+    ignored: list[str] = field(default_factory=list)  # words that matched nothing, left out
+    partial: bool = False  # no product has every word: these have the most of them
+    facets: dict | None = None  # brands among the results, with counts
+    suggestions: dict | None = None  # on an empty page: categories and popular products
 
     @property
     def has_next(self) -> bool:
@@ -148,6 +159,10 @@ class Result:
     @property
     def is_miss(self) -> bool:
         return bool(self.filters.query) and self.count == 0
+
+    @property
+    def shown_query(self) -> str:
+        return self.filters.typed or self.filters.query
 
 
 def _attribute_ids(slugs) -> dict[str, int]:
@@ -281,59 +296,151 @@ def _count(filters: Filters, qs) -> int:
     return count
 
 
-def browse(filters: Filters, *, media_url: str = "/media/") -> Result:
-    qs = filtered(filters)
-    fuzzy = False
-    if filters.query:
-        exact = search.matching(qs, filters.query)
-        if filters.sort == "relevance":
-            exact = search.by_relevance(exact)
-        else:
-            exact = exact.order_by(*_matches_first(filters.sort))
-        # Ranking reads every match anyway, so the total comes from the same scan
-        # (COUNT(*) OVER ()) instead of a second pass over the same rows.
-        start = (filters.page - 1) * filters.per_page
-        counted = list(
-            exact.annotate(total=Window(Count("id"))).values(*CARD_FIELDS, "total")[
-                start : start + filters.per_page
-            ]
-        )
-        count = counted[0]["total"] if counted else (exact.count() if start else 0)
-        rows = [{k: row[k] for k in CARD_FIELDS} for row in counted]
-        if not count:
-            ids = search.similar_ids(qs, filters.query)
-            fuzzy = bool(ids)
-            count = len(ids)
-            start = (filters.page - 1) * filters.per_page
-            page_ids = ids[start : start + filters.per_page]
-            by_id = {
-                r["id"]: r for r in Product.objects.filter(id__in=page_ids).values(*CARD_FIELDS)
-            }
-            rows = [by_id[i] for i in page_ids if i in by_id]
+def _ranked_page(matches, filters: Filters, *, partial: bool = False) -> tuple[list, int]:
+    """One page of search matches and their total, in one statement: ranking reads every
+    match anyway, so the total comes from the same scan (COUNT(*) OVER ())."""
+    if filters.sort == "relevance":
+        ordered = search.by_relevance(matches)
     else:
-        ordered = qs.sorted_by(filters.sort)
-        count = _count(filters, ordered)
-        category_ids = (
-            category_tree().descendant_ids(filters.category.id) if filters.category else []
-        )
-        if not count:
-            rows = []
-        elif (
-            connection.vendor == "postgresql"
-            and 1 < len(category_ids) <= 50
-            and filters.page * filters.per_page <= UNION_MAX_ROWS
-        ):
-            rows = _page_rows_by_union(filters, category_ids)
-        else:
-            rows = _page_rows(ordered, filters)
+        order = _matches_first(filters.sort)
+        ordered = matches.order_by("-search_hits", *order) if partial else matches.order_by(*order)
+    start = (filters.page - 1) * filters.per_page
+    counted = list(
+        ordered.annotate(total=Window(Count("id"))).values(*CARD_FIELDS, "total")[
+            start : start + filters.per_page
+        ]
+    )
+    count = counted[0]["total"] if counted else (ordered.count() if start else 0)
+    return [{k: row[k] for k in CARD_FIELDS} for row in counted], count
+
+
+def browse(filters: Filters, *, media_url: str = "/media/", with_facets: bool = False) -> Result:
+    qs = filtered(filters)
+    if filters.query:
+        return _search(filters, qs, media_url=media_url, with_facets=with_facets)
+    ordered = qs.sorted_by(filters.sort)
+    count = _count(filters, ordered)
+    category_ids = category_tree().descendant_ids(filters.category.id) if filters.category else []
+    if not count:
+        rows = []
+    elif (
+        connection.vendor == "postgresql"
+        and 1 < len(category_ids) <= 50
+        and filters.page * filters.per_page <= UNION_MAX_ROWS
+    ):
+        rows = _page_rows_by_union(filters, category_ids)
+    else:
+        rows = _page_rows(ordered, filters)
     pages = max(1, math.ceil(count / filters.per_page))
     return Result(
+        filters=filters, items=[card(r, media_url) for r in rows], count=count, pages=pages
+    )
+
+
+def _search(filters: Filters, qs, *, media_url: str, with_facets: bool) -> Result:
+    """A search: what the shopper meant (search.understand), every word matched; if no
+    product has every word, the products with the most of them (partial). A constant number
+    of statements: at most one probe, one or two ranked pages, one facet count, one for the
+    popular products of an empty page (cached per catalog version)."""
+    understanding = search.understand(filters.query)
+    matches = search.matching(qs, understanding)
+    rows, count = _ranked_page(matches, filters)
+    partial = False
+    if not count and understanding.is_corrected and len(understanding.pieces) > 1:
+        # A "correction" that leaves nothing («دانشجو» → «دانشور» beside «لپ تاپ») was a
+        # word the catalog does not have: leave it out instead.
+        kept = [p for p in understanding.pieces if not p.corrected]
+        if kept:
+            narrower = replace(understanding, pieces=kept, ignored=list(understanding.ignored))
+            rows, count = _ranked_page(search.matching(qs, narrower), filters)
+            if count:
+                narrower.ignored += [p.typed for p in understanding.pieces if p.corrected]
+                understanding = narrower
+    if not count and len(understanding.pieces) > 1:
+        matches = search.matching_some(qs, understanding)
+        rows, count = _ranked_page(matches, filters, partial=True)
+        partial = bool(count)
+    result = Result(
         filters=filters,
         items=[card(r, media_url) for r in rows],
         count=count,
-        pages=pages,
-        fuzzy=fuzzy,
+        pages=max(1, math.ceil(count / filters.per_page)),
+        fuzzy=understanding.is_corrected or partial,
+        corrected_query=understanding.corrected_query if understanding.is_corrected else "",
+        ignored=understanding.ignored,
+        partial=partial,
     )
+    if with_facets and count:
+        brandless = filtered(replace(filters, brands=[]))
+        if partial:
+            facet_matches = search.matching_some(brandless, understanding)
+        else:
+            facet_matches = search.matching(brandless, understanding)
+        # Per catalog version and query: re-sorting and paging do not change them.
+        identity = replace(filters, brands=[], sort="", page=1).identity()
+        key = page_key("search-facets", f"{catalog_version()}|{identity}")
+        brands = cache.get(key)
+        if brands is None:
+            brands = _brand_counts(facet_matches)
+            cache.set(key, brands, COUNT_TTL)
+        result.facets = {"brands": brands, "attributes": []}
+    if not count:
+        result.suggestions = {
+            "categories": closest_categories(understanding),
+            "products": [card(r, media_url) for r in popular_rows()],
+        }
+    return result
+
+
+def _brand_counts(matches) -> list[dict]:
+    rows = (
+        matches.exclude(brand=None)
+        .order_by()
+        .values("brand__slug", "brand__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "brand__name")[:30]
+    )
+    return [{"slug": b["brand__slug"], "name": b["brand__name"], "count": b["n"]} for b in rows]
+
+
+POPULAR = 8
+
+
+def popular_rows() -> list[dict]:
+    """The best-selling products in stock (an empty search page offers them)."""
+    return versioned(
+        "search-popular",
+        lambda: list(
+            Product.objects.visible()
+            .in_stock()
+            .order_by("-sold_count", "-id")
+            .values(*CARD_FIELDS)[:POPULAR]
+        ),
+    )
+
+
+def closest_categories(understanding, limit: int = 4) -> list[Node]:
+    """Visible categories whose names hold, or nearly hold, a word of the query."""
+    words = [a for p in understanding.pieces for a in p.alternatives]
+    words += [compact(w) for w in understanding.ignored]
+    words += [compact(w) for w in understanding.query.split()]
+    words = [w for w in dict.fromkeys(words) if len(w) >= 2]
+    tree = category_tree()
+    found = []
+    for node in tree.nodes.values():
+        if not tree.is_visible(node.id):
+            continue
+        name = compact(node.name)
+        parts = [compact(w) for w in normalize(node.name).split() if len(w) >= 3]
+        if any(
+            w in name
+            or any(
+                len(w) >= 3 and typo_distance(w, part, limit=1.0) <= max_typo(w) for part in parts
+            )
+            for w in words
+        ):
+            found.append(node)
+    return found[:limit]
 
 
 def facets(category: Node) -> dict:

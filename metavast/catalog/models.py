@@ -178,16 +178,18 @@ class Product(models.Model):
 
     # --- Denormalised by services.product_refresh; never edited by hand. ---
     price = models.PositiveBigIntegerField(_("کمترین قیمت (ریال)"), default=0, editable=False)
-    compare_at_price = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    compare_at_price = models.PositiveBigIntegerField(
+        "قیمت پیش از تخفیف (ریال)", null=True, blank=True, editable=False
+    )
     in_stock = models.BooleanField(_("موجود"), default=False, editable=False)
-    brand_name = models.CharField(max_length=120, blank=True, editable=False)
-    cover_thumb = models.CharField(max_length=255, blank=True, editable=False)
+    brand_name = models.CharField("نام برند", max_length=120, blank=True, editable=False)
+    cover_thumb = models.CharField("تصویر کوچک جلد", max_length=255, blank=True, editable=False)
     # compact() of the title: a title hit ranks first.
-    search_title = models.TextField(blank=True, editable=False)
+    search_title = models.TextField("عنوان جست‌وجو", blank=True, editable=False)
     # compact() of title, brand, categories, specifications and options, joined by " | ".
-    search_key = models.TextField(blank=True, editable=False)
+    search_key = models.TextField("کلید جست‌وجو", blank=True, editable=False)
     # normalize() of title, brand and category: words for typo-tolerant matching.
-    search_words = models.TextField(blank=True, editable=False)
+    search_words = models.TextField("واژه‌های جست‌وجو", blank=True, editable=False)
 
     objects = ProductQuerySet.as_manager()
 
@@ -242,13 +244,15 @@ class Product(models.Model):
 class ProductSpec(models.Model):
     """One specification value of a product, e.g. RAM = «۸ گیگابایت»."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="specs")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="specs", verbose_name="کالا"
+    )
     attribute = models.ForeignKey(
         Attribute, verbose_name=_("ویژگی"), on_delete=models.PROTECT, related_name="specs"
     )
     value = models.CharField(_("مقدار"), max_length=200)
     # normalize(value): facets and filters compare on it, so «۸ گیگ» and «8 گیگ» are one value.
-    value_key = models.CharField(max_length=200, editable=False)
+    value_key = models.CharField("کلید مقدار", max_length=200, editable=False)
 
     class Meta:
         verbose_name = _("مشخصه")
@@ -271,7 +275,9 @@ class VariantQuerySet(models.QuerySet):
 
 
 class Variant(models.Model):
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="variants")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="variants", verbose_name="کالا"
+    )
     sku = models.CharField(_("کد کالا (SKU)"), max_length=64, unique=True)
     # [[option name, value], ...] in display order, e.g. [["رنگ", "مشکی"], ["حافظه", "۱۲۸ گیگ"]].
     options = models.JSONField(_("گزینه‌ها"), default=list, blank=True)
@@ -319,11 +325,13 @@ def _image_path(instance, filename: str) -> str:  # pragma: no cover - names com
 class ProductImage(models.Model):
     """WebP renditions made once at upload; the uploaded original is not kept (nor its EXIF)."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="images", verbose_name="کالا"
+    )
     large = models.FileField(_("تصویر"), upload_to=_image_path, max_length=255)
     thumb = models.FileField(_("تصویر کوچک"), upload_to=_image_path, max_length=255)
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField("پهنا", default=0)
+    height = models.PositiveIntegerField("بلندی", default=0)
     alt = models.CharField(_("متن جایگزین"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("ترتیب"), default=0)
 
@@ -343,7 +351,7 @@ class SearchTerm(models.Model):
     thousand short words) and searches again with the closest real word, instead of comparing
     the query with every product."""
 
-    term = models.CharField(max_length=100, unique=True)
+    term = models.CharField("عبارت", max_length=100, unique=True)
 
     class Meta:
         verbose_name = _("واژهٔ کاتالوگ")
@@ -368,3 +376,33 @@ class ZeroResultQuery(models.Model):
 
     def __str__(self) -> str:
         return self.query
+
+
+class SearchSynonym(models.Model):
+    """Words that mean the same to a shopper: brand aliases («سامسونگ», samsung), common
+    names («گوشی», «موبایل», «تلفن همراه»). Staff edit them; the search reads them per catalog
+    version, so a change takes effect on the next search without a restart."""
+
+    phrase = models.CharField(_("عبارت"), max_length=100, unique=True)
+    # Separated by «،» or ","; a query word equal to the phrase or to any of these matches all.
+    equivalents = models.CharField(
+        _("هم‌معنی‌ها"),
+        max_length=500,
+        help_text=_("با ویرگول (، یا ,) جدا کنید؛ مثلاً: سامسونگ، گلکسی (نام لاتین هم پذیرفته است)"),
+    )
+    is_active = models.BooleanField(_("فعال"), default=True)
+    updated_at = models.DateTimeField(_("آخرین ویرایش"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("هم‌معنی جست‌وجو")
+        verbose_name_plural = _("هم‌معنی‌های جست‌وجو")
+        ordering = ("phrase",)
+
+    def __str__(self) -> str:
+        return self.phrase
+
+    @property
+    def members(self) -> list[str]:
+        """The phrase and its equivalents, as written."""
+        parts = self.equivalents.replace("،", ",").split(",")
+        return [self.phrase, *(p.strip() for p in parts if p.strip())]

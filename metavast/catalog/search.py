@@ -1,37 +1,53 @@
-"""Persian product search.
+"""Persian product search that understands how Iranian shoppers type.
 
 Both sides go through the same normaliser (metavast.core.text): a product's title, brand,
 categories, specifications and option values become a *compact* key (normalised, spaces
 removed, pieces joined by " | "), and a query is normalised, split into words and each word
-compacted. A product matches when every query word occurs in its key, so «میخواهم»,
-«می‌خواهم» and «می خواهم» all find «می‌خواهم», «كتاب» finds «کتاب» and «۱۲۸» finds «128».
-Results rank title hits first (title starts with the query, then title contains it, then
-title contains every word), then best-selling.
+compacted, so «میخواهم», «می‌خواهم» and «می خواهم» all find «می‌خواهم», «كتاب» finds «کتاب»
+and «۱۲۸» finds «128».
 
-Indexes: on PostgreSQL a GIN trigram index on the key answers the LIKE '%word%' filters. When
-the exact search finds nothing, each unknown query word is replaced by the most similar word of
-the catalog's vocabulary (SearchTerm, pg_trgm similarity over its own trigram index) and the
-corrected query is searched instead: «سامسوگ» becomes «سامسونگ». On SQLite an FTS5 trigram
-table mirrors the key, and the closest vocabulary word is found in Python with the same
-trigram similarity.
+Understanding a query (`understand`) turns each typed word into a *piece*: the words any of
+which may stand for it in a product's key.
+
+- The word itself, and its synonyms (SearchSynonym, edited by staff: «گوشی» = «موبایل»).
+- A word the vocabulary does not know gets the vocabulary's words that *sound* the same
+  (search_phonetic: «آیفون» and "iphone" are both FN), in either script.
+- A word that still matches no product is *corrected* to the closest vocabulary word by a
+  typo distance where the letters Persian typists confuse cost less («لبتاپ» → «لپتاپ»); the
+  page then says «منظور شما «…» بود؟».
+- A word that matches nothing even then ("ارزان", "original") and the stop words are dropped
+  and listed, instead of emptying the result.
+
+The vocabulary and synonyms live in the worker's memory per catalog version
+(search_vocabulary), so this costs no SQL, except one probe (a single statement, however many
+words) for words outside the vocabulary such as specification values or digits.
+
+A product matches when every piece matches (each piece: any of its words occurs in the key;
+a GIN trigram index on PostgreSQL, the FTS5 trigram table on SQLite). If no product has every
+piece, the products with the most pieces are shown instead, marked as partial. Ranking: in
+stock first, then a score of the pieces by where they matched (title 8, brand 6, brand's
+Latin name or category 4, specifications 1, plus a bonus when the title holds the whole
+query), then best-selling.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
 
+from metavast.catalog.search_phonetic import typo_distance
+from metavast.catalog.search_vocabulary import Vocabulary, is_latin, max_typo, vocabulary
 from metavast.core.text import compact, normalize
 
 MAX_QUERY_CHARS = 100
 MAX_WORDS = 6
 SEPARATOR = " | "
-FUZZY_LIMIT = 48
-SIMILARITY = 0.3  # pg_trgm's default similarity_threshold, used for both databases
-SQLITE_TRIGRAM_SHARE = 0.5
 
 
 def clean_query(raw: str | None) -> str:
@@ -67,71 +83,319 @@ def documents(
     }
 
 
+# Words that say nothing about which product is wanted: Persian function words and what
+# shoppers add to a search ("cheap", "original", "price"). Dropped unless nothing else is left.
+_STOP_TEXT = """
+    و با برای از به در که را این آن یک تا یا هم بر ها های
+    ارزان ارزون ارزانترین ارزونترین بهترین بهتر خوب اصل اصلی اورجینال خرید قیمت فروش
+    جدید جدیدترین مدل نو تخفیف حراج ویژه فوری
+    cheap cheapest best good original buy price sale new the a an for with and of
+"""
+STOP_WORDS = frozenset(compact(w) for w in _STOP_TEXT.split())
+
+# The title holding the word itself (or its correction) beats a title holding a synonym.
+W_PRIMARY, W_TITLE, W_BRAND, W_WORDS, W_KEY = 10, 8, 6, 4, 1
+W_WHOLE_WORD = 2
+# The title, brand and category words with a space at each end, so " 14 " is a whole word.
+_SPACED_WORDS = Concat(Value(" "), F("search_words"), Value(" "), output_field=TextField())
+W_PHRASE_START, W_PHRASE = 3, 2
+
+
+@dataclass
+class Piece:
+    """One word of the query and the words any of which may stand for it in a product."""
+
+    typed: str
+    alternatives: list[str]  # the word (or its correction), sound-alikes, synonyms
+    primary: list[str] = field(default_factory=list)  # the word or correction, sound-alikes
+    corrected: str = ""  # a typo replaced by this vocabulary word
+    sounds_like: bool = False  # matched through the sound key (another script, most often)
+
+
+@dataclass
+class Understanding:
+    query: str  # normalised
+    pieces: list[Piece] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # stop words and words that match nothing
+
+    @property
+    def is_corrected(self) -> bool:
+        return any(p.corrected for p in self.pieces)
+
+    @property
+    def corrected_query(self) -> str:
+        """The query as it was searched: typos replaced, ignored words left out."""
+        return " ".join(p.corrected or p.typed for p in self.pieces)
+
+    @property
+    def whole(self) -> str:
+        return "".join(p.corrected or p.typed for p in self.pieces)
+
+
 def _fts_phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def _word_filter(words: list[str]) -> Q | None:
-    condition = Q()
-    fts_words = []
-    for word in words:
-        if connection.vendor == "sqlite" and len(word) >= 3:
-            fts_words.append(word)
-        else:
-            condition &= Q(search_key__contains=word)
-    if fts_words:
-        match = " AND ".join(_fts_phrase(w) for w in fts_words)
-        condition &= Q(
-            id__in=RawSQL(
-                "SELECT rowid FROM catalog_product_fts WHERE catalog_product_fts MATCH %s",
-                [match],
-            )
+def _uses_fts(piece: Piece) -> bool:
+    return connection.vendor == "sqlite" and all(len(a) >= 3 for a in piece.alternatives)
+
+
+def _fts_ids(match: str) -> Q:
+    return Q(
+        id__in=RawSQL(
+            "SELECT rowid FROM catalog_product_fts WHERE catalog_product_fts MATCH %s", [match]
         )
+    )
+
+
+def _fts_group(piece: Piece) -> str:
+    return "(" + " OR ".join(_fts_phrase(a) for a in piece.alternatives) + ")"
+
+
+def _any_of(column: str, words: Iterable[str]) -> Q:
+    condition = Q()
+    for word in words:
+        condition |= Q(**{f"{column}__contains": word})
     return condition
 
 
-def matching(qs: QuerySet, query: str) -> QuerySet:
-    """Products of qs whose key holds every word of the query, title hits first."""
-    words = query_words(query)
+def _piece_filter(piece: Piece) -> Q:
+    if _uses_fts(piece):
+        return _fts_ids(_fts_group(piece))
+    return _any_of("search_key", piece.alternatives)
+
+
+def _all_pieces(pieces: list[Piece]) -> Q:
+    """Every piece matches. On SQLite the long words go to FTS5 in one MATCH."""
+    condition = Q()
+    fts = [p for p in pieces if _uses_fts(p)]
+    for piece in pieces:
+        if piece not in fts:
+            condition &= _piece_filter(piece)
+    if fts:
+        condition &= _fts_ids(" AND ".join(_fts_group(p) for p in fts))
+    return condition
+
+
+def _some_piece(pieces: list[Piece]) -> Q:
+    condition = Q()
+    for piece in pieces:
+        condition |= _piece_filter(piece)
+    return condition
+
+
+def _score(understanding: Understanding):
+    """Where each piece matched, weighted (title > brand > Latin brand/category > specs)."""
+    total = Value(0)
+    for piece in understanding.pieces:
+        alternatives = piece.alternatives
+        total = total + Case(
+            When(_any_of("search_title", piece.primary or alternatives), then=Value(W_PRIMARY)),
+            When(_any_of("search_title", alternatives), then=Value(W_TITLE)),
+            When(_any_of("brand_name", alternatives), then=Value(W_BRAND)),
+            When(_any_of("search_words", alternatives), then=Value(W_WORDS)),
+            default=Value(W_KEY),
+            output_field=IntegerField(),
+        )
+    for piece in understanding.pieces:
+        if not piece.typed.isdigit():
+            continue
+        # A whole number beats a piece of one: "14" in «Xiaomi 14», not in «XI148».
+        whole_word = Q()
+        for alternative in piece.primary or piece.alternatives:
+            whole_word |= Q(spaced_words__contains=f" {alternative} ")
+        total = total + Case(
+            When(whole_word, then=Value(W_WHOLE_WORD)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    whole = understanding.whole
+    if len(understanding.pieces) > 0 and whole:
+        total = total + Case(
+            When(search_title__startswith=whole, then=Value(W_PHRASE_START)),
+            When(search_title__contains=whole, then=Value(W_PHRASE)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    return total
+
+
+def _hits(pieces: list[Piece]):
+    total = Value(0)
+    for piece in pieces:
+        total = total + Case(
+            When(_any_of("search_key", piece.alternatives), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    return total
+
+
+def _probe(words: list[str]) -> dict[str, bool]:
+    """Which of these words occur in some visible product's key: one statement."""
+    from metavast.catalog.models import Product
+
     if not words:
-        return qs.none().alias(search_rank=Value(3))
-    whole = compact(query)
-    title_all = Q()
+        return {}
+    parts, params = [], []
     for word in words:
-        title_all &= Q(search_title__contains=word)
-    rank = Case(
-        When(search_title__startswith=whole, then=Value(0)),
-        When(search_title__contains=whole, then=Value(1)),
-        When(title_all, then=Value(2)),
-        default=Value(3),
-        output_field=IntegerField(),
+        piece = Piece(typed=word, alternatives=[word])
+        qs = Product.objects.visible().filter(_piece_filter(piece)).values("id")[:1]
+        sql, sql_params = qs.query.sql_with_params()
+        parts.append(f"EXISTS ({sql})")
+        params.extend(sql_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {word: bool(found) for word, found in zip(words, row, strict=True)}
+
+
+def _join_pairs(words: list[str], vocab: Vocabulary) -> list[str]:
+    """Two typed words that are one word of the catalog become one: a synonym phrase
+    («تلفن همراه»), or a name typed in two pieces that the vocabulary knows or that sounds
+    like a vocabulary word («مک بوک» → macbook, «تینک پد» → thinkpad)."""
+    joined: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and _is_one_word(words[i], words[i + 1], vocab):
+            joined.append(words[i] + words[i + 1])
+            i += 2
+        else:
+            joined.append(words[i])
+            i += 1
+    return joined
+
+
+def _is_one_word(first: str, second: str, vocab: Vocabulary) -> bool:
+    pair = first + second
+    if first.isdigit() or second.isdigit() or first in STOP_WORDS or second in STOP_WORDS:
+        return False
+    if vocab.synonyms(pair) or (vocab.is_term(pair) and min(len(first), len(second)) <= 2):
+        return True
+    parts_known = vocab.is_term(first) and vocab.is_term(second)
+    if parts_known or vocab.occurs(pair):
+        return False
+    if vocab.sounds_like(pair):
+        return True
+    # «لب تاپ»: a short piece that is no word of its own, and the two a typo of one word
+    return min(len(first), len(second)) <= 2 and vocab.closest(pair) is not None
+
+
+def _add_sound_alikes(piece: Piece, vocab: Vocabulary) -> None:
+    """Words of the catalog that sound like the typed one. From the other script all of them
+    («آیفون» → iphone); from the same script only the nearest by typo distance, as a
+    correction («شیاعومی» → «شیائومی», not every word with the same consonants)."""
+    word = piece.typed
+    alikes = vocab.sounds_like(word)
+    if is_latin(word) and not word.isascii():  # «پوکوx6»: both scripts, all are "other"
+        other, same = alikes, []
+    else:
+        other = [a for a in alikes if is_latin(a) != is_latin(word)]
+        same = [a for a in alikes if is_latin(a) == is_latin(word)]
+    if same and not vocab.occurs(word):
+        scored = sorted((typo_distance(word, a, limit=max_typo(word)), a) for a in same)
+        if scored[0][0] <= max_typo(word):
+            piece.corrected = scored[0][1]
+            other = [scored[0][1], *other]
+    for alike in other:
+        piece.alternatives += [alike, *vocab.synonyms(alike)]
+        piece.primary.append(alike)
+    piece.sounds_like = bool(other)
+
+
+def understand(query: str) -> Understanding:
+    """What the shopper meant, word by word (see the module's docstring)."""
+    vocab = vocabulary()
+    words = _join_pairs(query_words(query), vocab)
+    result = Understanding(query=normalize(query))
+    # A lone letter («ی» of «زرافه‌ی», "s") occurs in nearly every key: it says nothing.
+    meaningful = [w for w in words if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+    for word in words:
+        if word not in meaningful and meaningful:
+            result.ignored.append(word)
+    pieces: list[Piece] = []
+    unknown: list[Piece] = []
+    for word in dict.fromkeys(meaningful or words):
+        piece = Piece(typed=word, alternatives=[word, *vocab.synonyms(word)], primary=[word])
+        if not vocab.is_term(word) and not word.isdigit():
+            _add_sound_alikes(piece, vocab)
+        piece.alternatives = list(dict.fromkeys(piece.alternatives))[:MAX_ALTERNATIVES]
+        pieces.append(piece)
+        if not vocab.occurs(word) and len(piece.alternatives) == 1:
+            unknown.append(piece)
+    found = _probe([p.typed for p in unknown])
+    for piece in unknown:
+        if found[piece.typed]:
+            continue
+        correction = vocab.closest(piece.typed)
+        if correction:
+            piece.corrected = correction
+            piece.primary = [correction]
+            piece.alternatives = [correction, *vocab.synonyms(correction)][:MAX_ALTERNATIVES]
+        else:
+            pieces.remove(piece)
+            result.ignored.append(piece.typed)
+    result.pieces = pieces
+    return result
+
+
+MAX_ALTERNATIVES = 10
+
+
+def matching(qs: QuerySet, query: str | Understanding) -> QuerySet:
+    """Products of qs that match every piece of the query, with their score."""
+    understanding = query if isinstance(query, Understanding) else understand(query)
+    if not understanding.pieces:
+        return qs.none().alias(search_score=Value(0), search_hits=Value(0))
+    return (
+        qs.filter(_all_pieces(understanding.pieces))
+        .alias(spaced_words=_SPACED_WORDS)
+        .alias(search_score=_score(understanding), search_hits=Value(len(understanding.pieces)))
     )
-    return qs.filter(_word_filter(words)).alias(search_rank=rank)
+
+
+def matching_some(qs: QuerySet, understanding: Understanding) -> QuerySet:
+    """Products matching at least one piece, the most pieces first (when none has all)."""
+    if not understanding.pieces:
+        return qs.none().alias(search_score=Value(0), search_hits=Value(0))
+    return (
+        qs.filter(_some_piece(understanding.pieces))
+        .alias(spaced_words=_SPACED_WORDS)
+        .alias(search_score=_score(understanding), search_hits=_hits(understanding.pieces))
+    )
+
+
+def is_indexable(understanding: Understanding) -> bool:
+    """Every word the trigram index can look up (three letters or more): a shorter one
+    means reading every product, which suggestions while typing cannot afford."""
+    return bool(understanding.pieces) and all(
+        len(a) >= 3 for p in understanding.pieces for a in p.alternatives
+    )
 
 
 def by_relevance(qs: QuerySet) -> QuerySet:
-    return qs.order_by("search_rank", "-in_stock", "-sold_count", "-id")
+    return qs.order_by("-search_hits", "-in_stock", "-search_score", "-sold_count", "-id")
 
 
-def _trigrams(text: str) -> set[str]:
-    """pg_trgm's trigrams of one word: padded with two spaces before and one after."""
-    text = f"  {compact(text)} "
-    return {text[i : i + 3] for i in range(len(text) - 2)}
-
-
-def similar_ids(qs: QuerySet, query: str) -> list[int]:
-    """Ids of products matching the query with its typos corrected, best first."""
-    query = normalize(query)
-    corrected = corrected_query(query)
-    if corrected == query:
-        return []
-    ranked = by_relevance(matching(qs, corrected))
-    return list(ranked.values_list("id", flat=True)[:FUZZY_LIMIT])
+def corrected_query(query: str) -> str:
+    """The query as searched: typos corrected, words that match nothing left out."""
+    return understand(query).corrected_query
 
 
 def terms_of(text: str) -> set[str]:
-    """The words worth remembering for typo correction (normalised, 3 to 100 letters)."""
-    return {w for w in normalize(text).split() if 3 <= len(w) <= 100 and not w.isdigit()}
+    """The words worth remembering (normalised, 3 to 100 letters, not bare numbers), and
+    a short word joined with its neighbour («لپ تاپ» → «لپتاپ», «اچ پی» → «اچپی»): Persian
+    writes many names as two pieces that shoppers type as one."""
+    words = normalize(text).split()
+    found = {w for w in words if 3 <= len(w) <= 100 and not w.isdigit()}
+    for first, second in itertools.pairwise(words):
+        if first in STOP_WORDS or second in STOP_WORDS:
+            continue  # «کتاب و لوازم»: «کتابو» is no word
+        if (len(first) <= 2 or len(second) <= 2) and not (first + second).isdigit():
+            pair = first + second
+            if 3 <= len(pair) <= 100:
+                found.add(pair)
+    return found
 
 
 def remember_terms(texts: Iterable[str]) -> None:
@@ -143,53 +407,6 @@ def remember_terms(texts: Iterable[str]) -> None:
     SearchTerm.objects.bulk_create(
         [SearchTerm(term=w) for w in sorted(words)], ignore_conflicts=True, batch_size=2000
     )
-
-
-def corrected_query(query: str) -> str:
-    """The query with each unknown word replaced by the closest catalog word (PostgreSQL)."""
-    from metavast.catalog.models import SearchTerm
-
-    words = normalize(query).split()[:MAX_WORDS]
-    known = set(SearchTerm.objects.filter(term__in=words).values_list("term", flat=True))
-    unknown = [w for w in words if w not in known and len(w) >= 3 and not w.isdigit()]
-    if not unknown:
-        return " ".join(words)
-    replacements = (
-        _closest_pg(unknown) if connection.vendor == "postgresql" else _closest_python(unknown)
-    )
-    return " ".join(replacements.get(w, w) for w in words)
-
-
-def _closest_pg(words: list[str]) -> dict[str, str]:
-    found = {}
-    with connection.cursor() as cursor:
-        for word in words:
-            cursor.execute(
-                "SELECT term FROM catalog_searchterm WHERE term %% %s"
-                " ORDER BY similarity(term, %s) DESC, term LIMIT 1",
-                [word, word],
-            )
-            row = cursor.fetchone()
-            if row:
-                found[word] = row[0]
-    return found
-
-
-def _closest_python(words: list[str]) -> dict[str, str]:
-    """SQLite has no trigram index: compare with the vocabulary in Python (the embedded
-    store's vocabulary is a few thousand words)."""
-    from metavast.catalog.models import SearchTerm
-
-    wanted = {w: _trigrams(w) for w in words}
-    best: dict[str, tuple[float, str]] = {}
-    for term in SearchTerm.objects.values_list("term", flat=True).iterator(chunk_size=5000):
-        grams = _trigrams(term)
-        for word, target in wanted.items():
-            union = len(grams | target)
-            score = len(grams & target) / union if union else 0.0
-            if score >= SIMILARITY and score > best.get(word, (0.0, ""))[0]:
-                best[word] = (score, term)
-    return {word: term for word, (_score, term) in best.items()}
 
 
 def index_products(product_ids: Iterable[int]) -> None:

@@ -9,6 +9,7 @@ fresh render. Responses that set a cookie are never stored.
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
@@ -174,9 +175,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
             )
             context["roots"] = category_tree().children_of(None)
             return render(request, "catalog/search.html", context), False
-        result = listing.browse(filters, media_url=settings.MEDIA_URL)
+        result = listing.browse(filters, media_url=settings.MEDIA_URL, with_facets=not htmx)
         context = _listing_context(request, result, base_path="/search/")
-        context.update(query=filters.query, roots=category_tree().children_of(None))
+        context.update(
+            query=result.shown_query,
+            roots=category_tree().children_of(None),
+            facets=_facets_view(result.facets, filters) if result.facets else None,
+            corrected_url="/search/?" + urlencode({"q": result.corrected_query}),
+        )
         template = "catalog/partials/results.html" if htmx else "catalog/search.html"
         return render(request, template, context), result.is_miss
 
@@ -191,23 +197,27 @@ def search_page(request: HttpRequest) -> HttpResponse:
 @_catalog_request
 def suggest(request: HttpRequest) -> HttpResponse:
     """Titles and categories while the shopper types (htmx fills a list under the box)."""
-    query = search.clean_query(request.GET.get("q"))
+    typed = (request.GET.get("q") or "")[: search.MAX_QUERY_CHARS].replace("\x00", "").strip()
+    query = search.clean_query(typed)
     if len(query) < 2:
         return HttpResponse("")
-    key = catalog_cache.page_key("suggest", query)
+    key = catalog_cache.page_key("suggest", f"{query}|{typed}")
 
     def render_page():
-        qs = search.by_relevance(search.matching(Product.objects.visible(), query))
-        products = list(qs.values("title", "slug")[:SUGGESTIONS])
-        compact_query = search.compact(query)
-        categories = [
-            n
-            for n in category_tree().nodes.values()
-            if compact_query in search.compact(n.name) and category_tree().is_visible(n.id)
-        ][:3]
+        # The same understanding as /search/: sound-alikes, synonyms, corrections.
+        understanding = search.understand(query)
+        products = []
+        if search.is_indexable(understanding):  # «گو»: two letters would read every product
+            qs = search.by_relevance(search.matching(Product.objects.visible(), understanding))
+            products = list(qs.values("title", "slug")[:SUGGESTIONS])
         html = render_to_string(
             "catalog/partials/suggest.html",
-            {"products": products, "categories": categories, "query": query},
+            {
+                "products": products,
+                "categories": listing.closest_categories(understanding, limit=3),
+                "query": typed,
+                "corrected": understanding.corrected_query if understanding.is_corrected else "",
+            },
         )
         return HttpResponse(html), None
 

@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 
 from metavast.core.fields import EncryptedCharField
+from metavast.core.jalali import format_jalali_date
+from metavast.core.text import to_persian_digits
 
 
 class ShippingMethodQuerySet(models.QuerySet):
@@ -55,7 +57,9 @@ class ShippingMethod(models.Model):
 class ShippingRate(models.Model):
     """A parcel up to `max_weight_grams` costs `cost` with this method in this province."""
 
-    method = models.ForeignKey(ShippingMethod, on_delete=models.CASCADE, related_name="rates")
+    method = models.ForeignKey(
+        ShippingMethod, on_delete=models.CASCADE, related_name="rates", verbose_name="روش ارسال"
+    )
     # A province code from the shipped data set; empty: every province without its own rate.
     province = models.CharField("استان", max_length=40, blank=True)
     max_weight_grams = models.PositiveIntegerField("تا وزن (گرم)")
@@ -72,7 +76,7 @@ class ShippingRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.method_id}/{self.province or '*'}/{self.max_weight_grams}"
+        return to_persian_digits(f"{self.method_id}/{self.province or '*'}/{self.max_weight_grams}")
 
 
 class VatRateQuerySet(models.QuerySet):
@@ -99,7 +103,8 @@ class VatRate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rate_basis_points / 100:g}% از {self.starts_on}"
+        rate = to_persian_digits(f"{self.rate_basis_points / 100:g}")
+        return f"{rate}٪ از {format_jalali_date(self.starts_on)}"
 
 
 class CheckoutDraft(models.Model):
@@ -113,25 +118,38 @@ class CheckoutDraft(models.Model):
     """
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checkout_draft"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="checkout_draft",
+        verbose_name="کاربر",
     )
-    key = models.UUIDField(default=uuid.uuid4)
+    key = models.UUIDField("کلید", default=uuid.uuid4)
     address = models.ForeignKey(
-        "accounts.Address", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.Address",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="نشانی",
     )
-    receiver_is_self = models.BooleanField(default=True)
-    receiver_first_name = EncryptedCharField(max_length=80, blank=True)
-    receiver_last_name = EncryptedCharField(max_length=80, blank=True)
-    receiver_mobile = EncryptedCharField(max_length=16, blank=True)
+    receiver_is_self = models.BooleanField("گیرنده خود خریدار است", default=True)
+    receiver_first_name = EncryptedCharField("نام گیرنده", max_length=80, blank=True)
+    receiver_last_name = EncryptedCharField("نام خانوادگی گیرنده", max_length=80, blank=True)
+    receiver_mobile = EncryptedCharField("همراه گیرنده", max_length=16, blank=True)
     shipping_method = models.ForeignKey(
-        ShippingMethod, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ShippingMethod,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="روش ارسال",
     )
-    payment_method = models.CharField(max_length=10, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    payment_method = models.CharField("روش پرداخت", max_length=10, blank=True)
+    updated_at = models.DateTimeField("زمان ویرایش", auto_now=True)
 
     class Meta:
         verbose_name = "تسویهٔ در جریان"
         verbose_name_plural = "تسویه‌های در جریان"
 
     def __str__(self) -> str:
-        return f"checkout {self.user_id}"
+        return f"پیش‌نویس خرید کاربر {to_persian_digits(self.user_id)}"

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class CoreConfig(AppConfig):
@@ -14,3 +15,16 @@ class CoreConfig(AppConfig):
         from metavast.core.validators import install_form_check
 
         install_form_check()
+
+
+class PersianAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin, made Persian once every app's admin module is loaded
+    (core/admin_persian.py)."""
+
+    default = False  # metavast.core's own config stays CoreConfig
+
+    def ready(self):
+        super().ready()
+        from metavast.core import admin_persian
+
+        admin_persian.install()

@@ -46,14 +46,16 @@ class MoadianStatus(models.TextChoices):
 
 
 class InvoiceCounter(models.Model):
-    kind = models.CharField(max_length=20, choices=InvoiceKind.choices)
-    fiscal_year = models.PositiveIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
+    kind = models.CharField("نوع", max_length=20, choices=InvoiceKind.choices)
+    fiscal_year = models.PositiveIntegerField("سال مالی")
+    last_number = models.PositiveIntegerField("آخرین شماره", default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["kind", "fiscal_year"], name="invoice_counter_one")
         ]
+        verbose_name = "شمارندهٔ فاکتور"
+        verbose_name_plural = "شمارنده‌های فاکتور"
 
     def __str__(self) -> str:
         return f"{self.kind} {self.fiscal_year}: {self.last_number}"
@@ -138,8 +140,8 @@ class Invoice(IssuedDocument):
     reason = models.CharField("علت", max_length=200, blank=True)
     payload_json = EncryptedTextField("دادهٔ سامانهٔ مودیان")
 
-    pdf_name = models.CharField(max_length=200, blank=True, editable=False)
-    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    pdf_name = models.CharField("نام پرونده PDF", max_length=200, blank=True, editable=False)
+    pdf_sha256 = models.CharField("چکیدهٔ PDF", max_length=64, blank=True, editable=False)
     moadian_status = models.CharField(
         "وضعیت در سامانهٔ مودیان",
         max_length=20,
@@ -148,8 +150,10 @@ class Invoice(IssuedDocument):
     )
     moadian_reference = models.CharField("شناسهٔ پیگیری مودیان", max_length=80, blank=True)
     moadian_error = models.CharField("خطای مودیان", max_length=300, blank=True)
-    moadian_attempts = models.PositiveSmallIntegerField(default=0)
-    moadian_sent_at = models.DateTimeField(null=True, blank=True)
+    moadian_attempts = models.PositiveSmallIntegerField(
+        "شمار تلاش‌های ارسال به سامانهٔ مودیان", default=0
+    )
+    moadian_sent_at = models.DateTimeField("زمان ارسال به سامانهٔ مودیان", null=True, blank=True)
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -187,6 +191,8 @@ class Invoice(IssuedDocument):
         is always shown beside it. Digits only, so it reads the same in RTL text."""
         return f"{self.fiscal_year}/{self.number:06d}"
 
+    display_number.fget.short_description = "شماره"  # the admin's column title
+
     @property
     def buyer(self) -> dict:
         return json.loads(self.buyer_json or "{}")
@@ -197,11 +203,18 @@ class Invoice(IssuedDocument):
 
 
 class InvoiceLine(IssuedDocument):
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
-    position = models.PositiveSmallIntegerField()
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="lines", verbose_name="فاکتور"
+    )
+    position = models.PositiveSmallIntegerField("ردیف")
     # The order line reversed or sold; empty for the shipping line.
     order_line = models.ForeignKey(
-        "orders.OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "orders.OrderLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="ردیف سفارش",
     )
     product_code = models.CharField("کد کالا", max_length=64)
     description = models.CharField("شرح", max_length=300)
@@ -231,6 +244,8 @@ class InvoiceLine(IssuedDocument):
                 name="invoice_line_total_adds_up",
             ),
         ]
+        verbose_name = "ردیف فاکتور"
+        verbose_name_plural = "ردیف‌های فاکتور"
 
     def __str__(self) -> str:
         return f"{self.invoice_id}/{self.position}"
@@ -252,7 +267,10 @@ class OfficialBuyer(models.Model):
     """
 
     order = models.OneToOneField(
-        "orders.Order", on_delete=models.CASCADE, related_name="official_buyer"
+        "orders.Order",
+        on_delete=models.CASCADE,
+        related_name="official_buyer",
+        verbose_name="سفارش",
     )
     company_name = models.CharField("نام شرکت", max_length=200)
     economic_number = models.CharField("شمارهٔ اقتصادی", max_length=14)
@@ -260,7 +278,7 @@ class OfficialBuyer(models.Model):
     postal_code = models.CharField("کد پستی", max_length=10)
     address = EncryptedTextField("نشانی")
     phone = EncryptedTextField("تلفن")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("زمان ثبت", auto_now_add=True)
 
     class Meta:
         verbose_name = "خریدار حقوقی"

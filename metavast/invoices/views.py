@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 
+from metavast.accounts.services.staff import staff_personal_data_viewed
 from metavast.core.http import no_store
 from metavast.invoices.errors import InvoicePdfDamaged
 from metavast.invoices.models import Invoice
@@ -44,7 +45,17 @@ def staff_invoice_pdf(request, pk: int):
     if not (user.is_authenticated and user.is_staff and user.has_perm("invoices.view_invoice")):
         raise Http404
     invoice = get_object_or_404(Invoice, pk=pk)
-    return pdf_download(invoice, actor=user)
+    response = pdf_download(invoice, actor=user)
+    if response.status_code == 200:
+        # The legal invoice carries the buyer as the law requires it (a private buyer's name,
+        # mobile and national code; a company's address): a look at personal data (P8).
+        staff_personal_data_viewed(
+            actor=user,
+            subject=invoice,
+            fields=sorted(k for k, v in (invoice.buyer or {}).items() if v),
+            purpose="invoice_pdf",
+        )
+    return response
 
 
 @login_required

@@ -61,7 +61,12 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if request.user.is_superuser:
             return (*_BASE_FIELDS, *_PRIVATE_FIELDS)
-        return _BASE_FIELDS
+        # The account's name (its email) is personal data: staff see its number only.
+        return tuple("user_ref" if f == "user" else f for f in _BASE_FIELDS)
+
+    @admin.display(description="کاربر")
+    def user_ref(self, obj: OutboxMessage) -> str:
+        return f"#{obj.user_id}" if obj.user_id else "-"
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj)

@@ -104,7 +104,7 @@ class OutboxMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField("تلاش‌ها", default=0)
     next_attempt_at = models.DateTimeField("تلاش بعدی")
-    claim_token = models.UUIDField(null=True, blank=True, editable=False)
+    claim_token = models.UUIDField("توکن برداشت", null=True, blank=True, editable=False)
     # A code or a link that is useless after a while is not sent after this moment.
     expires_at = models.DateTimeField("انقضا", null=True, blank=True)
     last_error = models.CharField("آخرین خطا", max_length=100, blank=True)

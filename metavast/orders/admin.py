@@ -17,10 +17,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from metavast.accounts.services.staff import staff_personal_data_viewed
+from metavast.core.admin_persian import register_staff_choices
 from metavast.core.errors import DomainError
 from metavast.core.jalali import format_jalali_datetime
 from metavast.core.money import format_toman
 from metavast.orders.models import (
+    STAFF_LABELS,
     TRANSITIONS,
     CancelReason,
     InfoField,
@@ -41,6 +44,11 @@ from metavast.orders.services import (
     order_start_processing,
 )
 
+# Staff wording for statuses in lists, filters and history («در انتظار اطلاعات مشتری»).
+register_staff_choices(Order, "status", STAFF_LABELS)
+register_staff_choices(OrderStatusChange, "from_status", STAFF_LABELS)
+register_staff_choices(OrderStatusChange, "to_status", STAFF_LABELS)
+
 
 def _jalali_column(attribute: str, description: str):
     """An admin column showing a time the order may not have reached yet ("-")."""
@@ -51,6 +59,10 @@ def _jalali_column(attribute: str, description: str):
         return format_jalali_datetime(value) if value else "-"
 
     return column
+
+
+# Columns and fields of an order that say something about a person (for the audit row).
+_PERSONAL = frozenset({"customer", "customer_masked", "receiver_masked", "city", "province_name"})
 
 
 class CityFilter(admin.SimpleListFilter):
@@ -204,9 +216,40 @@ class OrderAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    # --- Least privilege: names masked for staff; the receiver only on the packing slip ---
+
+    def get_list_display(self, request):
+        if request.user.is_superuser:
+            return self.list_display
+        return tuple("customer_masked" if f == "customer" else f for f in self.list_display)
+
+    def get_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.fields
+        return tuple("customer_masked" if f == "customer" else f for f in self.fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
     @admin.display(description="مشتری")
     def customer(self, obj):
         return obj.user.get_full_name() or f"#{obj.user_id}"
+
+    @admin.display(description="مشتری")
+    def customer_masked(self, obj):
+        name = f"{mask(obj.user.first_name, 1)} {mask(obj.user.last_name, 1)}".strip()
+        return f"{name} (#{obj.user_id})" if name else f"#{obj.user_id}"
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if response.status_code == 200:
+            staff_personal_data_viewed(
+                actor=request.user,
+                subject_type="orders.order",
+                fields=[f for f in self.get_list_display(request) if f in _PERSONAL],
+                purpose="order_list",
+            )
+        return response
 
     @admin.display(description="گیرنده")
     def receiver_masked(self, obj):
@@ -285,8 +328,13 @@ class OrderAdmin(admin.ModelAdmin):
             "show_delete": False,
         }
         if order is not None:
-            allowed = TRANSITIONS[order.status]
+            # Buttons a role may not use are not shown (the screens refuse them anyway).
+            allowed = (
+                TRANSITIONS[order.status] if self.has_change_permission(request, order) else ()
+            )
             extra["order_actions"] = {
+                "packing_slip": order.status == OrderStatus.PROCESSING
+                and request.user.has_perm("staff.view_packing_slip"),
                 "process": OrderStatus.PROCESSING in allowed
                 and order.status != OrderStatus.AWAITING_INFO,
                 "request_info": OrderStatus.AWAITING_INFO in allowed,
@@ -296,7 +344,15 @@ class OrderAdmin(admin.ModelAdmin):
                 "refund": OrderStatus.REFUNDED in allowed
                 and (order.status != OrderStatus.CANCELLED or order.refund_due),
             }
-        return super().change_view(request, object_id, form_url, extra_context=extra)
+        response = super().change_view(request, object_id, form_url, extra_context=extra)
+        if request.method == "GET" and response.status_code == 200 and order is not None:
+            staff_personal_data_viewed(
+                actor=request.user,
+                subject=order,
+                fields=[f for f in self.get_fields(request, order) if f in _PERSONAL],
+                purpose="order_change_view",
+            )
+        return response
 
     def _order(self, request, pk: int, *, change: bool = True) -> Order:
         order = get_object_or_404(Order.objects.select_related("user"), pk=pk)
@@ -339,7 +395,18 @@ class OrderAdmin(admin.ModelAdmin):
         return self._back(order)
 
     def packing_slip(self, request, pk: int):
+        """The receiver's name, address and phone: for staff.view_packing_slip (warehouse),
+        only while the order is being prepared (PROCESSING); every opening is audited."""
         order = self._order(request, pk, change=False)
+        if not request.user.has_perm("staff.view_packing_slip"):
+            raise PermissionDenied
+        if order.status != OrderStatus.PROCESSING:
+            self.message_user(
+                request,
+                "برگهٔ بسته‌بندی فقط برای سفارش در حال آماده‌سازی باز می‌شود.",
+                messages.ERROR,
+            )
+            return self._back(order)
         receiver = order_receiver_reveal(order=order, actor=request.user)
         context = {
             **self.admin_site.each_context(request),

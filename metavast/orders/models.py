@@ -39,6 +39,20 @@ class OrderStatus(models.TextChoices):
     REFUNDED = "refunded", "بازپرداخت‌شده"
 
 
+# Staff screens name the statuses from the shop's side; the customer's wording stays in the
+# choices above («در انتظار اطلاعات شما» is what the customer reads).
+STAFF_LABELS: dict[str, str] = {
+    **{status.value: status.label for status in OrderStatus},
+    OrderStatus.AWAITING_INFO: "در انتظار اطلاعات مشتری",
+}
+
+
+def staff_transition_label(from_status: str, to_status: str) -> str:
+    """«در انتظار پرداخت ← پرداخت‌شده», in staff wording (the arrow points the way Persian reads)."""
+    before = STAFF_LABELS.get(from_status, from_status) if from_status else "—"
+    return f"{before} ← {STAFF_LABELS.get(to_status, to_status)}"
+
+
 S = OrderStatus
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.AWAITING_PAYMENT: frozenset({S.PAID, S.CANCELLED}),
@@ -96,11 +110,14 @@ class OrderQuerySet(models.QuerySet):
 class Order(models.Model):
     number = models.CharField("شمارهٔ سفارش", max_length=16, unique=True, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name="مشتری",
     )
     # The checkout attempt's idempotency key: a double-clicked "pay" or a second tab
     # posting the same attempt finds this order instead of making another.
-    checkout_key = models.CharField(max_length=64, editable=False)
+    checkout_key = models.CharField("کلید پرداخت", max_length=64, editable=False)
     status = models.CharField(
         "وضعیت", max_length=20, choices=OrderStatus.choices, default=OrderStatus.AWAITING_PAYMENT
     )
@@ -113,7 +130,11 @@ class Order(models.Model):
     total = models.PositiveBigIntegerField("مبلغ کل (ریال)")
 
     shipping_method = models.ForeignKey(
-        "checkout.ShippingMethod", on_delete=models.SET_NULL, null=True, blank=True
+        "checkout.ShippingMethod",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name="روش ارسال",
     )
     shipping_method_name = models.CharField("روش ارسال", max_length=80)
     weight_grams = models.PositiveIntegerField("وزن (گرم)", default=0)
@@ -233,12 +254,24 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name="سفارش"
+    )
     variant = models.ForeignKey(
-        "catalog.Variant", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "catalog.Variant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="گونهٔ کالا",
     )
     product = models.ForeignKey(
-        "catalog.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "catalog.Product",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="کالا",
     )
     sku = models.CharField("کد کالا", max_length=64)
     title = models.CharField("عنوان", max_length=200)
@@ -270,7 +303,9 @@ class OrderStatusChange(models.Model):
     """The order's history. A row whose from and to are equal records a step that did not
     change the status (a reminder sent, an answer received while on hold...)."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="history")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="history", verbose_name="سفارش"
+    )
     from_status = models.CharField("از", max_length=20, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField("به", max_length=20, choices=OrderStatus.choices)
     actor = models.ForeignKey(
@@ -291,7 +326,7 @@ class OrderStatusChange(models.Model):
         ordering = ("created_at", "pk")
 
     def __str__(self) -> str:
-        return f"{self.from_status or '-'} → {self.to_status}"
+        return staff_transition_label(self.from_status, self.to_status)
 
     @property
     def is_status_change(self) -> bool:
@@ -316,7 +351,9 @@ class InfoRequestStatus(models.TextChoices):
 
 
 class InfoRequest(models.Model):
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="info_requests")
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="info_requests", verbose_name="سفارش"
+    )
     fields = models.JSONField("موارد", default=list)
     # Staff's words to the customer; may quote the address, so encrypted.
     message = EncryptedTextField("پیام به مشتری")
@@ -324,7 +361,12 @@ class InfoRequest(models.Model):
         "وضعیت", max_length=10, choices=InfoRequestStatus.choices, default=InfoRequestStatus.OPEN
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="درخواست‌کننده",
     )
     created_at = models.DateTimeField("زمان درخواست", default=timezone.now)
     deadline_at = models.DateTimeField("مهلت پاسخ")

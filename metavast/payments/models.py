@@ -86,7 +86,7 @@ class Payment(models.Model):
     )
     ref_id = models.CharField("شمارهٔ پیگیری", max_length=64, blank=True)
     card_pan = models.CharField("کارت (پوشیده)", max_length=24, blank=True)
-    redirect_url = models.CharField(max_length=500, blank=True)
+    redirect_url = models.CharField("نشانی درگاه", max_length=500, blank=True)
     attempts = models.PositiveIntegerField("دفعات استعلام", default=0)
     last_error = models.CharField("آخرین خطا", max_length=80, blank=True)
     created_at = models.DateTimeField("ایجاد", auto_now_add=True, db_index=True)
@@ -135,15 +135,15 @@ class SandboxStatus(models.TextChoices):
 class SandboxTransaction(models.Model):
     """The sandbox gateway's own books: what a real bank would keep on its side."""
 
-    authority = models.CharField(max_length=64, unique=True)
-    amount = models.PositiveBigIntegerField()
-    callback_url = models.CharField(max_length=500)
-    description = models.CharField(max_length=255, blank=True)
+    authority = models.CharField("شناسهٔ درگاه", max_length=64, unique=True)
+    amount = models.PositiveBigIntegerField("مبلغ (ریال)")
+    callback_url = models.CharField("نشانی بازگشت", max_length=500)
+    description = models.CharField("شرح", max_length=255, blank=True)
     status = models.CharField(
-        max_length=10, choices=SandboxStatus.choices, default=SandboxStatus.CREATED
+        "وضعیت", max_length=10, choices=SandboxStatus.choices, default=SandboxStatus.CREATED
     )
-    ref_id = models.CharField(max_length=32, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    ref_id = models.CharField("شمارهٔ پیگیری", max_length=32, blank=True)
+    created_at = models.DateTimeField("زمان ساخت", auto_now_add=True)
 
     class Meta:
         verbose_name = "تراکنش درگاه آزمایشی"

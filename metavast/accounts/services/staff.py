@@ -253,3 +253,44 @@ def staff_read_record(
             subject_id=subject_id,
             after=after,
         )
+
+
+def staff_role_names(actor: User) -> list[str]:
+    """The actor's staff roles (metavast.staff's role keys), read through the group relation
+    by name so that accounts never imports the staff app above it."""
+    if actor is None or not getattr(actor, "pk", None):
+        return []
+    roles = sorted(
+        actor.groups.filter(staffrole__isnull=False).values_list("staffrole__key", flat=True)
+    )
+    return ["superuser", *roles] if actor.is_superuser else roles
+
+
+def staff_personal_data_viewed(
+    *,
+    actor: User,
+    subject=None,
+    subject_type: str = "",
+    subject_id="",
+    fields: list[str] | tuple[str, ...] = (),
+    reason: str = "",
+    purpose: str = "",
+    action: str = "staff.personal_data_viewed",
+) -> None:
+    """One look at personal data (issue 10, P8): who, in which role(s), why (when a reason was
+    asked), which object and which fields were shown, never the values. `action` keeps an
+    older, more specific action name where one exists."""
+    after = {"roles": staff_role_names(actor), "fields": sorted(fields)}
+    if reason:
+        after["reason"] = reason
+    if purpose:
+        after["purpose"] = purpose
+    with transaction.atomic():
+        audit_record(
+            action=action,
+            actor=actor,
+            subject=subject,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            after=after,
+        )

@@ -53,14 +53,29 @@ def test_each_look_at_the_user_list_is_audited_without_the_data(customer):
     second = client.get(f"{ADMIN}/accounts/user/", {"q": "مریم", "p": "0", "is_staff__exact": "0"})
 
     assert first.status_code == second.status_code == 200
-    assert "maryam@example.com" in first.content.decode()
+    # Issue 10: a non-superuser's list masks the contact details.
+    assert "maryam@example.com" not in first.content.decode()
+    assert "ma••••" in first.content.decode()
     looks = list(AuditEvent.objects.filter(action="accounts.users_listed_by_staff").order_by("pk"))
     assert [(e.actor_id, e.subject_type, e.client_ip) for e in looks] == [
         (clerk.pk, "accounts.user", "5.120.1.1"),
         (clerk.pk, "accounts.user", "5.120.1.1"),
     ]
-    assert looks[0].after == {"page": "0", "search": "", "filters": {}}
-    assert looks[1].after == {"page": "0", "search": "مریم", "filters": {"is_staff__exact": "0"}}
+    shown = ["id", "email_masked", "name_masked", "is_staff", "is_active"]
+    assert looks[0].after == {
+        "page": "0",
+        "search": "",
+        "filters": {},
+        "fields": shown,
+        "roles": [],  # permissions given directly, no role
+    }
+    assert looks[1].after == {
+        "page": "0",
+        "search": "مریم",
+        "filters": {"is_staff__exact": "0"},
+        "fields": shown,
+        "roles": [],
+    }
     stored = json.dumps([e.after for e in looks], ensure_ascii=False)
     assert "maryam@example.com" not in stored and "کاظمی" not in stored
 

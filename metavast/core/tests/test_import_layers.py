@@ -33,12 +33,17 @@ LAYERS = (
     "audit",  # the append-only trail every service writes to
     "notifications",  # the outbox: addresses users by id and contact, knows no domain
     "accounts",  # users, contacts, addresses; sends its codes through notifications
+    "consent",  # cookie (and later marketing) consent: a gate the features above ask
     "catalog",  # products, variants and stock; knows nothing of who buys
     "cart",  # a customer's (accounts) choice of variants (catalog)
     "orders",  # the cart snapshotted, stock held, the status machine
     "payments",  # pays orders; orders learns of it only through order_mark_paid
     "checkout",  # the buying steps, shipping and VAT rules; places orders
     "invoices",  # follows orders' status through orders.hooks
+    "legal",  # the disclosure register: builds packages from accounts, orders and invoices
+    "reviews",  # reviews and questions on products, by customers; legal holds on them
+    "privacy",  # the purpose registry, retention, the customer's export and erasure
+    "staff",  # roles, access history and the staff home over every domain below
     "storefront",  # pages that put the others together
 )
 EXEMPT_PARTS = frozenset({"tests", "migrations", "conftest"})

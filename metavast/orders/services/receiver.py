@@ -6,8 +6,11 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from metavast.audit.services import audit_record
+from metavast.accounts.services.staff import staff_personal_data_viewed
 from metavast.orders.models import Order
+
+# What the packing slip shows: named in the audit row, never the values.
+RECEIVER_FIELDS = ("receiver_name", "receiver_mobile", "address", "postal_code")
 
 
 @dataclass(frozen=True)
@@ -21,11 +24,12 @@ class ReceiverDetails:
 
 @transaction.atomic
 def order_receiver_reveal(*, order: Order, actor, purpose: str = "packing_slip") -> ReceiverDetails:
-    audit_record(
+    staff_personal_data_viewed(
         action="orders.receiver_viewed",
         actor=actor,
         subject=order,
-        after={"purpose": purpose, "receiver_is_self": order.receiver_is_self},
+        fields=RECEIVER_FIELDS,
+        purpose=purpose,
     )
     return ReceiverDetails(
         name=order.receiver_name,

@@ -47,11 +47,19 @@ def test_change_page_hides_receiver_and_packing_slip_is_audited(staff_client, st
     change = staff_client.get(f"/admin/orders/order/{paid_order.pk}/change/").content.decode()
     assert "صادقی" not in change and "آزادی" not in change
     assert AuditEvent.objects.filter(action="orders.receiver_viewed").count() == 0
+    # Issue 10: the packing slip opens only while the order is being prepared.
+    from metavast.orders.services import order_start_processing
+
+    order_start_processing(order=paid_order, actor=staff)
     slip = staff_client.get(f"/admin/orders/order/{paid_order.pk}/packing-slip/").content.decode()
-    assert "فاطمه صادقی" in slip and "+989351234567" in slip and "خیابان آزادی" in slip
+    assert "فاطمه صادقی" in slip and "۰۹۳۵ ۱۲۳ ۴۵۶۷" in slip and "خیابان آزادی" in slip
     event = AuditEvent.objects.get(action="orders.receiver_viewed")
     assert event.actor_id == staff.pk and event.subject_id == str(paid_order.pk)
     assert "صادقی" not in str(event.after)
+    assert event.after["fields"] == sorted(
+        ["receiver_name", "receiver_mobile", "address", "postal_code"]
+    )
+    assert event.after["purpose"] == "packing_slip" and "roles" in event.after
 
 
 def test_staff_request_info_then_ship_with_tracking_code(staff_client, paid_order):

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from metavast.catalog.demo import seed_catalog
 from metavast.checkout.demo import seed_shipping
+from metavast.staff.demo import seed_staff
 from metavast.storefront.demo import seed_pages
 
 
@@ -20,4 +21,6 @@ class Command(BaseCommand):
         self.stdout.write("catalog: " + ", ".join(f"{k}={v}" for k, v in catalog.items()))
         shipping = seed_shipping()
         self.stdout.write("shipping: " + ", ".join(f"{k}={v}" for k, v in shipping.items()))
+        for email, password in seed_staff().items():
+            self.stdout.write(f"staff: {email}" + (f" password: {password}" if password else ""))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,0 +1,153 @@
+"""The catalog's vocabulary in memory: exact words, sound keys, typo candidates, synonyms.
+
+The vocabulary (SearchTerm: the words of titles, brands and categories, plus adjacent short
+words joined, so «لپ‌تاپ» is also the one word «لپتاپ») and the staff's synonyms are a few
+thousand short strings even at 100,000 products. Each worker loads them once per catalog
+version and indexes them in memory, so understanding a query costs no SQL at all and behaves
+the same on PostgreSQL and SQLite:
+
+- `sounds_like(word)`: the terms with the same sound key (search_phonetic), other script first;
+- `closest(word)`: the term at the smallest typo distance, from candidates that share enough
+  letter pairs with the word or whose sound key is one edit away;
+- `synonyms(word)`: the other members of the word's synonym groups.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from metavast.catalog.cache import catalog_version
+from metavast.catalog.search_phonetic import sound_key, typo_distance
+from metavast.core.text import compact
+
+MAX_SOUND_ALIKES = 6
+MIN_SOUND_KEY = 2
+# A one-consonant key («ایر» and "air" are both R) is kept for words of three letters or
+# more, and then only for words of about the same length.
+SHORT_KEY_LENGTH_SLACK = 1
+
+
+def _bigrams(word: str) -> set[str]:
+    padded = f"^{word}$"
+    return {padded[i : i + 2] for i in range(len(padded) - 1)}
+
+
+def _deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+
+def is_latin(word: str) -> bool:
+    return any("a" <= ch <= "z" for ch in word)
+
+
+def max_typo(word: str) -> float:
+    """How far a correction may be from what was typed: one edit for short words, two for
+    long ones (a confused letter pair costs 0.4, so «کطاپ» can still reach «کتاب»)."""
+    return 1.0 if len(word) <= 5 else 2.0
+
+
+@dataclass
+class Vocabulary:
+    terms: frozenset[str] = frozenset()
+    haystack: str = ""
+    by_sound: dict[str, list[str]] = field(default_factory=dict)
+    by_sound_deletion: dict[str, list[str]] = field(default_factory=dict)
+    by_bigram: dict[str, list[str]] = field(default_factory=dict)
+    groups: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, terms, synonym_groups) -> Vocabulary:
+        words = sorted({compact(t) for t in terms} - {""})
+        by_sound: dict[str, list[str]] = defaultdict(list)
+        by_deletion: dict[str, list[str]] = defaultdict(list)
+        by_bigram: dict[str, list[str]] = defaultdict(list)
+        for word in words:
+            key = sound_key(word)
+            if key:
+                by_sound[key].append(word)
+            if len(key) >= MIN_SOUND_KEY:
+                for deleted in _deletions(key):
+                    by_deletion[deleted].append(word)
+            for gram in _bigrams(word):
+                by_bigram[gram].append(word)
+        groups: dict[str, list[str]] = defaultdict(list)
+        for members in synonym_groups:
+            keys = list(dict.fromkeys(k for k in (compact(m) for m in members) if k))
+            for key in keys:
+                groups[key].extend(k for k in keys if k != key and k not in groups[key])
+        return cls(
+            terms=frozenset(words),
+            haystack="\n" + "\n".join(words) + "\n",
+            by_sound=dict(by_sound),
+            by_sound_deletion=dict(by_deletion),
+            by_bigram=dict(by_bigram),
+            groups=dict(groups),
+        )
+
+    def is_term(self, word: str) -> bool:
+        return word in self.terms
+
+    def occurs(self, word: str) -> bool:
+        """The word is a term or part of one (a prefix being typed, «سامسون»)."""
+        return word in self.terms or word in self.haystack
+
+    def synonyms(self, word: str) -> list[str]:
+        return self.groups.get(word, [])
+
+    def sounds_like(self, word: str) -> list[str]:
+        key = sound_key(word)
+        if not key or word.isdigit() or (len(key) < MIN_SOUND_KEY and len(word) < 3):
+            return []
+        latin = is_latin(word)
+        found = [t for t in self.by_sound.get(key, []) if t != word]
+        if len(key) < MIN_SOUND_KEY:
+            found = [t for t in found if abs(len(t) - len(word)) <= SHORT_KEY_LENGTH_SLACK]
+        found.sort(key=lambda t: (is_latin(t) == latin, abs(len(t) - len(word)), t))
+        return found[:MAX_SOUND_ALIKES]
+
+    def closest(self, word: str) -> str | None:
+        """The vocabulary word the shopper most likely meant, or None."""
+        if len(word) < 3 or word.isdigit():
+            return None
+        limit = max_typo(word)
+        grams = _bigrams(word)
+        shared: Counter[str] = Counter()
+        for gram in grams:
+            shared.update(self.by_bigram.get(gram, ()))
+        need = max(1, len(grams) - 4)
+        candidates = {t for t, n in shared.items() if n >= need and abs(len(t) - len(word)) <= 2}
+        key = sound_key(word)
+        if len(key) >= MIN_SOUND_KEY + 1:
+            for probe in (key, *_deletions(key)):
+                candidates.update(self.by_sound.get(probe, ()))
+                candidates.update(self.by_sound_deletion.get(probe, ()))
+        best: tuple[float, int, int, str] | None = None
+        for term in candidates:
+            if term == word or is_latin(term) != is_latin(word):
+                continue
+            distance = typo_distance(word, term, limit=limit)
+            if distance > limit:
+                continue
+            rank = (distance, sound_key(term) != key, abs(len(term) - len(word)), term)
+            if best is None or rank < best:
+                best = rank
+        return best[3] if best else None
+
+
+_memo: dict[str, tuple[int, Vocabulary]] = {}
+
+
+def vocabulary() -> Vocabulary:
+    """This worker's vocabulary for the current catalog version."""
+    version = catalog_version()
+    found = _memo.get("v")
+    if found is not None and found[0] == version:
+        return found[1]
+    from metavast.catalog.models import SearchSynonym, SearchTerm
+
+    terms = SearchTerm.objects.values_list("term", flat=True).iterator(chunk_size=5000)
+    groups = [s.members for s in SearchSynonym.objects.filter(is_active=True)]
+    built = Vocabulary.build(terms, groups)
+    _memo["v"] = (version, built)
+    return built

@@ -1,0 +1,169 @@
+"""Sound keys, the typo distance, and what `search.understand` makes of a query."""
+
+import pytest
+
+from metavast.catalog import listing, search
+from metavast.catalog.models import Product, SearchSynonym
+from metavast.catalog.search_phonetic import sound_key, typo_distance
+from metavast.catalog.search_synonyms import search_synonym_delete, search_synonym_save
+from metavast.catalog.search_vocabulary import Vocabulary
+from metavast.catalog.tests import factories
+
+
+@pytest.mark.parametrize(
+    ("persian", "latin", "key"),
+    [
+        ("آیفون", "iphone", "FN"),
+        ("گلکسی", "galaxy", "GLKS"),
+        ("لپتاپ", "laptop", "LPTP"),
+        ("ردمی", "redmi", "RDM"),
+        ("نوت", "note", "NT"),
+        ("سامسونگ", "samsung", "SMSNG"),
+        ("شاهنامه", "shahnameh", "ŠHNM"),
+        ("تینکپد", "thinkpad", "TNKPD"),
+        ("لیجن", "legion", "LJN"),
+        ("کتاب", "ketab", "KTB"),
+    ],
+)
+def test_both_scripts_share_a_sound_key(persian, latin, key):
+    assert sound_key(persian) == key
+    assert sound_key(latin) == key
+
+
+def test_unrelated_words_have_other_keys():
+    assert sound_key("سامسونگ") != sound_key("سونی")
+    assert sound_key("iphone") != sound_key("ipad")
+
+
+def test_confused_persian_letters_cost_less_than_other_edits():
+    assert typo_distance("لبتاپ", "لپتاپ") == pytest.approx(0.4)  # ب/پ
+    assert typo_distance("کطاب", "کتاب") == pytest.approx(0.4)  # ت/ط
+    assert typo_distance("سامصونگ", "سامسونگ") == pytest.approx(0.4)  # س/ص
+    assert typo_distance("شیاومی", "شیایومی") == pytest.approx(0.5)  # a dropped ی
+    assert typo_distance("کماب", "کتاب") == pytest.approx(1.0)  # م for ت: a plain typo
+    assert typo_distance("سامسنگ", "سامسونگ") == pytest.approx(0.5)  # dropped و
+    assert typo_distance("کتاب", "کتاب") == 0
+    assert typo_distance("کتاب", "زرافهها", limit=1.0) > 1.0
+
+
+def test_vocabulary_corrects_only_to_close_words_of_the_same_script():
+    vocab = Vocabulary.build(["لپتاپ", "laptop", "سامسونگ", "کتاب", "کتری"], [])
+    assert vocab.closest("لبتاپ") == "لپتاپ"
+    assert vocab.closest("سامسوگ") == "سامسونگ"
+    assert vocab.closest("کطاب") == "کتاب"
+    assert vocab.closest("زرافه") is None
+    assert vocab.closest("lptop") == "laptop"
+    assert vocab.sounds_like("لپطاپ") == ["laptop", "لپتاپ"]  # other script first
+
+
+def test_synonym_groups_are_symmetric_and_compact():
+    vocab = Vocabulary.build([], [["گوشی", "موبایل", "تلفن همراه"]])
+    assert vocab.synonyms("موبایل") == ["گوشی", "تلفنهمراه"]
+    assert vocab.synonyms("تلفنهمراه") == ["گوشی", "موبایل"]
+    assert vocab.synonyms("کتاب") == []
+
+
+@pytest.mark.django_db
+def test_persian_script_finds_a_latin_model_name_nobody_listed():
+    brand = factories.brand(name="اپل", latin="Apple")
+    factories.product("گوشی موبایل اپل مدل iPhone 13 ظرفیت 128 گیگابایت", brand=brand)
+    factories.product("گوشی موبایل اپل مدل iPhone 15 ظرفیت 128 گیگابایت", brand=brand)
+    assert not SearchSynonym.objects.exists()
+
+    understanding = search.understand("آیفون ۱۳")
+    qs = search.by_relevance(search.matching(Product.objects.visible(), understanding))
+
+    assert [p.typed for p in understanding.pieces] == ["آیفون", "13"]
+    assert "iphone" in understanding.pieces[0].alternatives
+    assert not understanding.is_corrected  # another script is not a typo
+    assert list(qs.values_list("title", flat=True)) == [
+        "گوشی موبایل اپل مدل iPhone 13 ظرفیت 128 گیگابایت"
+    ]
+
+
+@pytest.mark.django_db
+def test_latin_query_finds_a_persian_title():
+    factories.product("کتاب دیوان حافظ")
+    factories.product("کتاب بوف کور")
+    result = listing.browse(listing.Filters(query="hafez", sort="relevance"))
+    assert [i["title"] for i in result.items] == ["کتاب دیوان حافظ"]
+
+
+@pytest.mark.django_db
+def test_a_misspelling_is_corrected_and_said():
+    factories.product("لپ‌تاپ ایسوس مدل VivoBook 15")
+    factories.product("کتاب بوف کور")
+
+    result = listing.browse(listing.Filters(query="لبتاپ", sort="relevance"))
+
+    assert [i["title"] for i in result.items] == ["لپ‌تاپ ایسوس مدل VivoBook 15"]
+    assert result.corrected_query == "لپتاپ"
+    assert result.fuzzy is True
+
+
+@pytest.mark.django_db
+def test_unknown_words_are_dropped_not_emptying_the_result():
+    factories.product("گوشی موبایل سامسونگ", on_hand=3)
+    factories.product("کتاب بوف کور", on_hand=3)
+
+    for query in ("گوشی ارزان", "cheap گوشی", "خرید گوشی اصل", "گوشی فلان‌بهمان"):
+        result = listing.browse(listing.Filters(query=search.clean_query(query), sort="relevance"))
+        assert [i["title"] for i in result.items] == ["گوشی موبایل سامسونگ"], query
+        assert result.ignored, query
+    only_noise = listing.browse(listing.Filters(query="ارزان", sort="relevance"))
+    assert only_noise.count == 0
+
+
+@pytest.mark.django_db
+def test_ranking_title_over_brand_over_specs_and_out_of_stock_last():
+    storage = factories.attribute(name="توضیح", slug="note", filterable=False)
+    brand = factories.brand(name="سونی", latin="Sony")
+    factories.product("هدفون مدل A", specs=[(storage, "سونی")], on_hand=5)  # spec only
+    factories.product("هدفون مدل B", brand=brand, on_hand=5)  # brand
+    factories.product("هدفون سونی مدل C", on_hand=5)  # title
+    factories.product("هدفون سونی مدل D", on_hand=0)  # title, sold out
+
+    result = listing.browse(listing.Filters(query="سونی", sort="relevance"))
+
+    assert [i["title"] for i in result.items] == [
+        "هدفون سونی مدل C",
+        "هدفون مدل B",
+        "هدفون مدل A",
+        "هدفون سونی مدل D",
+    ]
+
+
+@pytest.mark.django_db
+def test_no_product_with_every_word_shows_those_with_most():
+    factories.product("گوشی موبایل سامسونگ", on_hand=2)
+    factories.product("کتاب بوف کور", on_hand=2)
+
+    result = listing.browse(listing.Filters(query="گوشی کور سامسونگ", sort="relevance"))
+
+    assert result.partial is True
+    assert [i["title"] for i in result.items] == ["گوشی موبایل سامسونگ", "کتاب بوف کور"]
+    assert result.count == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_synonym_takes_effect_on_the_next_search_and_is_removed_again():
+    factories.product("گوشی موبایل نوکیا")
+
+    def titles(query):
+        return [i["title"] for i in listing.browse(listing.Filters(query=query)).items]
+
+    assert titles("تلفن همراه") == []
+    synonym = search_synonym_save(phrase="تلفن همراه", equivalents="گوشی، موبایل")
+    assert titles("تلفن همراه") == ["گوشی موبایل نوکیا"]
+    assert titles("تلفن‌همراه") == ["گوشی موبایل نوکیا"]
+    search_synonym_delete(synonym=synonym)
+    assert titles("تلفن همراه") == []
+
+
+@pytest.mark.django_db
+def test_search_queries_are_constant(django_assert_max_num_queries):
+    factories.product("گوشی موبایل سامسونگ مدل Galaxy A15")
+    listing.browse(listing.Filters(query="گوشی"))  # loads the vocabulary once
+    for query in ("آیفون", "گوشی سامسونگ گلکسی a15 مشکی ارزان", "لبتاپ ایسوس ۱۲۸ زرافه"):
+        with django_assert_max_num_queries(4):
+            listing.browse(listing.Filters(query=search.clean_query(query), sort="relevance"))

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ConsentConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "metavast.consent"
+    verbose_name = "رضایت‌ها"

@@ -1,0 +1,40 @@
+"""Access matrix rows for orders (format: metavast/staff/tests/access_matrix_format.py)."""
+
+from __future__ import annotations
+
+from metavast.staff.tests.access_matrix_format import CUSTOMER, NOBODY, Action, AdminModel, Route
+
+VIEW = frozenset({"support", "warehouse", "finance", "admin"})  # never marketing: no lists
+WORK = frozenset({"support", "warehouse", "admin"})  # the per-order screens (change_order)
+
+
+def _order(w):
+    return w.order  # PROCESSING: the one status whose packing slip opens
+
+
+def _pk(w):
+    return (w.order.pk,)
+
+
+ROWS = [
+    AdminModel("orders.order", view=VIEW, add=NOBODY, delete=NOBODY, obj=_order),
+    Action("orders.order", "delete_selected"),
+    Action("orders.order", "action_start_processing", allowed=WORK),
+    Action("orders.order", "action_mark_delivered", allowed=WORK),
+    # The receiver: warehouse only, only on the packing slip, only while PROCESSING.
+    Route("admin:orders_order_packing_slip", allowed={"warehouse"}, args=_pk),
+    Route("admin:orders_order_request_info", allowed=WORK, args=_pk),
+    Route("admin:orders_order_ship", allowed=WORK, args=_pk),
+    Route("admin:orders_order_cancel", allowed=WORK, args=_pk),
+    Route("admin:orders_order_refund", allowed=WORK, args=_pk),
+    # GET on these POST-only buttons sends an allowed user back to the order (302).
+    Route("admin:orders_order_process", allowed=WORK, args=_pk, ok=(302,)),
+    Route("admin:orders_order_deliver", allowed=WORK, args=_pk, ok=(302,)),
+    # The customer's own orders.
+    Route("orders:list", audience=CUSTOMER),
+    Route("orders:detail", audience=CUSTOMER, args=lambda w: (w.order.number,)),
+    Route("orders:cancel", audience=CUSTOMER, args=lambda w: (w.order.number,)),
+    Route("api:orders_list", audience=CUSTOMER),
+    Route("api:order_detail", audience=CUSTOMER, args=lambda w: (w.order.number,)),
+    Route("api:order_cancel_endpoint", audience=CUSTOMER, args=lambda w: (w.order.number,)),
+]
