@@ -21,20 +21,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# A fixed throwaway Fernet key for bench databases (never a real shop's key).
+BENCH_FIELD_KEY = "YmVuY2gtZmllbGQta2V5LTAxMjM0NTY3ODlhYmNkZWY="
 
 
 def bench_env(**extra: str) -> dict[str, str]:
     """Production settings with throwaway secrets; PostgreSQL when DATABASE_URL is set."""
-    from cryptography.fernet import Fernet
-
     from config.demo import demo_seller_env
 
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.bench",
         SECRET_KEY=env.get("SECRET_KEY") or "bench-" + "s" * 50,
-        FIELD_ENCRYPTION_KEYS=env.get("FIELD_ENCRYPTION_KEYS") or Fernet.generate_key().decode(),
-        BLIND_INDEX_KEY=env.get("BLIND_INDEX_KEY") or "bench-blind-index",
+        # Fixed, so a bench database seeded by an earlier run can still be read.
+        FIELD_ENCRYPTION_KEYS=env.get("FIELD_ENCRYPTION_KEYS") or BENCH_FIELD_KEY,
+        BLIND_INDEX_KEY=env.get("BLIND_INDEX_KEY") or "bench-blind-index-key-0123456789abcdef",
         AUDIT_SEAL_KEY=env.get("AUDIT_SEAL_KEY") or "bench-seal-W4nR8qT1xK6vB3mZ9pL2cH7",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         ADMIN_PATH="staff-bench",

@@ -99,9 +99,12 @@ def mount_routers() -> None:
     from metavast.cart.api import router as cart_router
     from metavast.catalog.api import router as catalog_router
     from metavast.checkout.api import router as checkout_router
+    from metavast.consent.api import router as consent_router
     from metavast.invoices.api import router as invoices_router
     from metavast.orders.api import router as orders_router
     from metavast.payments.api import router as payments_router
+    from metavast.privacy.api import router as privacy_router
+    from metavast.reviews.api import router as reviews_router
     from metavast.storefront.api import router as storefront_router
 
     api.add_router("/", storefront_router)
@@ -112,6 +115,9 @@ def mount_routers() -> None:
     api.add_router("/orders", orders_router)
     api.add_router("/payments", payments_router)
     api.add_router("/", invoices_router)
+    api.add_router("/privacy", privacy_router)
+    api.add_router("/reviews", reviews_router)
+    api.add_router("/consent", consent_router)
 
 
 mount_routers()

@@ -60,6 +60,7 @@ KAVENEGAR_SENDER = _str("KAVENEGAR_SENDER")
 KAVENEGAR_BASE_URL = _str("KAVENEGAR_BASE_URL", "https://api.kavenegar.com")
 # Seconds to wait for Kavenegar to connect and to answer, each.
 KAVENEGAR_TIMEOUT = _int("KAVENEGAR_TIMEOUT", 10)
+KAVENEGAR_RECEIVE_SECRET = _str("KAVENEGAR_RECEIVE_SECRET")
 # Optional: a Kavenegar panel template (verify/lookup) for sign-in codes, e.g. "metavast-otp".
 # Empty: codes go through sms/send like every other SMS.
 KAVENEGAR_OTP_TEMPLATE = _str("KAVENEGAR_OTP_TEMPLATE")

@@ -31,6 +31,9 @@ urlpatterns = [
     path("ping", storefront_views.ping, name="ping"),
     path("invoices/", include("metavast.invoices.urls")),
     path("legal/", include("metavast.legal.urls")),
+    path("reviews/", include("metavast.reviews.urls")),
+    path("consent/", include("metavast.consent.urls")),
+    path("privacy/", include("metavast.privacy.urls")),
     path("", include("metavast.storefront.urls")),
     path("", include("metavast.catalog.urls")),
 ]

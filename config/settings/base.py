@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "metavast.legal",
     "metavast.reviews",
     "metavast.privacy",
+    "metavast.marketing",
+    "metavast.analytics",
     "metavast.staff",
 ]
 
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "metavast.core.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Issue 13: counts the request (no cookie, IP or user id stored) after the response is built.
+    "metavast.analytics.middleware.AnalyticsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -143,6 +147,9 @@ else:
     }
 
 AUTH_USER_MODEL = "accounts.User"
+# User.email is encrypted (random ciphertext): uniqueness is on its blind index email_index,
+# which Django's check for a unique USERNAME_FIELD cannot see (accounts/models.py).
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Mobile (any spelling) or email plus password; ModelBackend's permissions.
@@ -241,13 +248,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = 0
 AXES_CLIENT_IP_CALLABLE = "metavast.core.clientip.axes_client_ip"
+# Axes stores the request's user agent and has no callable for it: this handler stores ""
+# instead (see its docstring for why not a digest).
+AXES_HANDLER = "metavast.core.clientip.AxesHandlerWithoutUserAgent"
 AXES_LOCKOUT_TEMPLATE = "storefront/lockout.html"
 # Axes keys attempts by a keyed digest of the normalised mobile/email, so every spelling of
 # a number shares one counter and the axes tables hold no plaintext identifiers.
 AXES_USERNAME_CALLABLE = "metavast.accounts.backends.axes_username"
 # No access log (a row with IP and user agent per sign-in, kept forever) and no failure log:
 # our own session rows and audit trail cover sign-ins, under the IP retention. The attempts
-# axes needs for lock-outs are purged hourly (accounts.services.signin_attempts).
+# axes needs for lock-outs are purged hourly (metavast/privacy/retention.py, "axes_*").
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 # Guessing across accounts: axes counts per account and IP, so spraying many accounts from
@@ -300,15 +310,19 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
-    "audit-seal": {"task": "metavast.audit.tasks.seal_audit_events", "schedule": 60.0},
-    # IP addresses and user agents in the audit trail are erased after IP_LOG_RETENTION_DAYS.
-    "audit-redact-ips": {"task": "metavast.audit.tasks.redact_audit_ips", "schedule": 86400.0},
-    # Ended sessions (IP, device) past IP_LOG_RETENTION_DAYS, used or expired SMS codes, and
-    # axes' sign-in attempts (IP, user agent) past the cool-off or IP_LOG_RETENTION_DAYS.
-    "accounts-purge": {
-        "task": "metavast.accounts.tasks.purge_expired_sessions_and_codes",
-        "schedule": 3600.0,
+    # P5: SMS replies «۱۱» / «لغو» withdraw SMS marketing consent (metavast/consent/sms_replies.py).
+    "consent-poll-sms-replies": {
+        "task": "metavast.consent.tasks.poll_sms_replies",
+        "schedule": 60.0,
     },
+    "audit-seal": {"task": "metavast.audit.tasks.seal_audit_events", "schedule": 60.0},
+    # P4, P9: the one retention engine (metavast/privacy/retention.py RULES, docs/retention.md)
+    # replaces the separate jobs that erased audit IPs, sessions, codes, axes rows, order
+    # receivers, checkout drafts and guest carts. Hourly: expired codes and axes attempts
+    # should not wait a day; each run is chunked and cheap when there is nothing to do.
+    "privacy-retention": {"task": "metavast.privacy.tasks.run_retention", "schedule": 3600.0},
+    # P6: the evidence of a review whose legal hold was lifted on the generic hold screen.
+    "reviews-held-evidence-purge": {"task": "reviews.held_evidence_purge", "schedule": 3600.0},
     # Retries after back-off, claims of crashed workers, messages whose task never ran.
     "notifications-deliver-due": {
         "task": "metavast.notifications.tasks.deliver_due_messages",
@@ -319,22 +333,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metavast.orders.tasks.expire_unpaid_orders",
         "schedule": 60.0,
     },
-    # P4: other people's details on closed orders past ORDER_RECEIVER_RETENTION_DAYS.
-    "orders-erase-receivers": {
-        "task": "metavast.orders.tasks.erase_old_receivers",
-        "schedule": 86400.0,
-    },
-    # Abandoned checkout drafts (may hold a receiver) past ORDER_RECEIVER_RETENTION_DAYS.
-    "checkout-erase-drafts": {
-        "task": "metavast.checkout.tasks.erase_old_drafts",
-        "schedule": 86400.0,
-    },
     # Information requests (P3): reminders before the deadline, cancellation after it.
     "orders-info-requests": {
         "task": "metavast.orders.tasks.sweep_info_requests",
         "schedule": 900.0,
     },
-    "cart-purge-stale": {"task": "metavast.cart.tasks.purge_stale_carts", "schedule": 86400.0},
     # Pending payments whose callback never came (or whose verify timed out) are verified again.
     "payments-reconcile": {"task": "metavast.payments.tasks.reconcile_payments", "schedule": 120.0},
     # Invoices waiting for the tax system (Moadian) are sent again.
@@ -347,7 +350,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metavast.legal.tasks.expire_disclosure_packages",
         "schedule": 900.0,
     },
+    # Issue 11: data-export links past PRIVACY_EXPORT_HOURS are closed and their files destroyed.
+    "privacy-expire-exports": {
+        "task": "metavast.privacy.tasks.expire_data_exports",
+        "schedule": 900.0,
+    },
+    # Issue 11: accounts whose erasure grace period is over are anonymised.
+    "privacy-run-erasures": {
+        "task": "metavast.privacy.tasks.run_due_erasures",
+        "schedule": 3600.0,
+    },
+    # Issue 13: queued visit events into the hourly and daily aggregates, and recent sales.
+    "analytics-fold": {"task": "metavast.analytics.tasks.fold_events", "schedule": 60.0},
+    # Issue 13: yesterday's visitor salts and hashes destroyed; 40 days of sales recomputed.
+    "analytics-upkeep": {"task": "metavast.analytics.tasks.daily_upkeep", "schedule": 3600.0},
+    # Issue 13: due campaigns queued in throttled chunks (metavast/marketing/services.py).
+    "marketing-send-due": {"task": "metavast.marketing.tasks.send_due_campaigns", "schedule": 60.0},
 }
+
+# --- Marketing campaigns (metavast.marketing, P5) ---
+# No promotional SMS from 22:00 to 08:00 Tehran time; what falls inside waits until 08:00.
+MARKETING_SMS_QUIET_HOURS = (22, 8)
+# Throttling: at most this many promotional messages queued per minute, in chunks of this size.
+MARKETING_SEND_RATE_PER_MINUTE = 600
+MARKETING_SEND_CHUNK_SIZE = 100
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env.DEFAULT_FROM_EMAIL
@@ -359,6 +385,8 @@ KAVENEGAR_API_KEY = env.KAVENEGAR_API_KEY
 KAVENEGAR_SENDER = env.KAVENEGAR_SENDER
 KAVENEGAR_BASE_URL = env.KAVENEGAR_BASE_URL
 KAVENEGAR_TIMEOUT = env.KAVENEGAR_TIMEOUT
+# The secret path segment of Kavenegar's receive callback (consent/sms_replies.py); empty: off.
+KAVENEGAR_RECEIVE_SECRET = env.KAVENEGAR_RECEIVE_SECRET
 # Our template name -> a Kavenegar panel template, sent with verify/lookup (token = code).
 # The panel text then replaces ours: word it for every purpose and end it with the WebOTP
 # line "@<your domain> #%token" (see accounts.services.codes).
@@ -394,6 +422,10 @@ LOGGING = {
     },
 }
 
+# Issue 13: visit counting without personal data (metavast.analytics); off for the bench's
+# comparison run.
+ANALYTICS_ENABLED = True
+
 SHOP_NAME = "متاوست"
 SITE_URL = env.SITE_URL  # links in messages; none when empty
 
@@ -401,11 +433,28 @@ SITE_URL = env.SITE_URL  # links in messages; none when empty
 # A disclosure package can be downloaded once, within this many hours of being built.
 LEGAL_PACKAGE_DOWNLOAD_HOURS = 48
 
+# --- Privacy centre (metavast.privacy, issue 11) ---
+PRIVACY_EXPORT_HOURS = 24  # a "download my data" link works once, within this many hours
+PRIVACY_ERASURE_GRACE_DAYS = 7  # an erasure request can be cancelled for this many days
+INVOICE_RETENTION_YEARS = 10  # invoices and tax records kept this long after issue
+
 # --- Cart, checkout and orders (metavast.cart, metavast.checkout, metavast.orders) ---
 CART_MAX_LINE_QUANTITY = 10  # units of one variant per order line
 CART_MAX_LINES = 50
 CART_GUEST_TTL_DAYS = 30  # guest carts untouched this long are deleted
 ORDER_RECEIVER_RETENTION_DAYS = 90  # P4: another person's details erased this long after close
+# --- The retention engine (metavast/privacy/retention.py; every period in docs/retention.md) ---
+# Bodies and recipients of sent messages: long enough to answer "did you send me X".
+NOTIFICATIONS_BODY_RETENTION_DAYS = 30
+# The bare delivery record (no body, no address) for support and delivery statistics.
+NOTIFICATIONS_ROW_RETENTION_DAYS = 180
+# Used or expired one-time codes (sign-in, password reset) after their expiry.
+OTP_CODE_RETENTION_DAYS = 1
+# Zero-result search counts: a miss not seen again in a year goes; only the top N are kept.
+CATALOG_ZERO_RESULT_RETENTION_DAYS = 365
+CATALOG_ZERO_RESULT_CAP = 2000
+# Rows per transaction: a backlog never holds a long lock.
+RETENTION_BATCH_SIZE = 500
 ORDER_UNPAID_EXPIRY_MINUTES = 20  # then the order is cancelled and its stock released
 # Stock hoarding: what one customer's unpaid orders may hold at once (awaiting online payment,
 # or cash on delivery not yet shipped), and how often anyone may place an order.

@@ -18,10 +18,11 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import router, transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -54,7 +55,7 @@ from metavast.accounts.services.staff import (
     user_privileges_changed,
 )
 from metavast.core.identifiers import display_phone
-from metavast.core.text import to_persian_digits
+from metavast.core.text import to_ascii_digits, to_persian_digits
 
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 # A customer's contact details: shown to a non-superuser only on the reveal page, after a
@@ -126,11 +127,36 @@ class StaffPasswordForm(AdminPasswordChangeForm):
         self.fields["password2"].required = True
 
 
+class UserAddForm(AdminUserCreationForm):
+    """The email is unique through its blind index, which the model form cannot check."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("email",)
+        field_classes = {}
+
+    def clean_email(self):
+        email = User.objects.normalize_email(self.cleaned_data.get("email"))
+        if not email:
+            raise forms.ValidationError("نشانی ایمیل را بنویسید.")
+        if User.objects.by_email(email).exists():
+            raise forms.ValidationError("کاربری با این ایمیل هست.")
+        return email
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ("-date_joined",)
     list_display = ("id", "email", "first_name", "last_name", "is_staff", "is_active")
-    search_fields = ("email", "first_name", "last_name")
+    # The email and the names are encrypted at rest: the database can neither sort nor
+    # search them by part. Search is an exact match through their blind indexes.
+    sortable_by = ("id", "is_staff", "is_active")
+    search_fields = ("email_index",)  # enables the box; get_search_results does the work
+    search_help_text = (
+        "جست‌وجو فقط با تطابق کامل: نشانی ایمیل کامل (بزرگی و کوچکی حروف مهم نیست)، "
+        "نام و نام خانوادگی کامل (مثل «سارا محمدی»)، یا شمارهٔ کاربر."
+    )
+    add_form = UserAddForm
     list_filter = ("is_staff", "is_superuser", "is_active")
     change_password_form = StaffPasswordForm
     # Contacts and their confirmation change only through the customer's own proof
@@ -168,6 +194,21 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     filter_horizontal = ("groups", "user_permissions")
+
+    def get_search_results(self, request, queryset, search_term):
+        """Exact match through the blind indexes (email, normalised full name) or the id."""
+        term = (search_term or "").strip()
+        if not term:
+            return queryset, False
+        match = (
+            Q(email_index=User.email_index_for(term))
+            if "@" in term
+            else Q(name_index=User.name_index_for(term))
+        )
+        digits = to_ascii_digits(term)
+        if digits.isdigit():
+            match |= Q(pk=int(digits))
+        return queryset.filter(match), False
 
     # --- Who may see and change what --------------------------------------------------
 
@@ -502,10 +543,19 @@ class DeviceAdmin(admin.ModelAdmin):
     list_display = ("user", "name", "confirmed", "last_used_at")
     list_filter = ("confirmed",)
     list_select_related = ("user",)
-    search_fields = ("user__email", "name")
+    search_fields = ("name",)
+    search_help_text = "نام دستگاه، یا نشانی ایمیل کامل کاربر (تطابق کامل)."
     fields = ("user", "name", "confirmed", "created_at", "last_used_at")
     readonly_fields = fields
     ordering = ("-pk",)
+
+    def get_search_results(self, request, queryset, search_term):
+        # The user's email is encrypted: an exact match through its blind index.
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = (search_term or "").strip()
+        if "@" in term:
+            found = found | queryset.filter(user__email_index=User.email_index_for(term))
+        return found, may_have_duplicates
 
     @staticmethod
     def _superuser(request) -> bool:

@@ -61,7 +61,7 @@ def user_by_identifier(value: str) -> User | None:
     kind, canonical = found
     users = User.objects.all()
     if kind == "email":
-        users = users.filter(email__iexact=canonical)
+        users = users.filter(email_index=User.email_index_for(canonical))
     else:
         users = users.filter(mobile_index=User.mobile_index_for(canonical))
     return users.first()

@@ -6,9 +6,13 @@ link, an SMS code); only then does it replace the official one. `confirmed_email
 `confirmed_mobile` are what notifications may use. The landline cannot be confirmed (we have
 no voice-call code provider): it is recorded as the customer declared it, and says so.
 
-Personal data is encrypted at rest (`EncryptedCharField`); exact lookups by mobile and
-national code go through keyed blind indexes. The email stays in clear because it is the
-sign-in name and must be unique case-insensitively.
+Personal data is encrypted at rest (`EncryptedCharField`), the email and the names too;
+exact lookups go through keyed blind indexes: `mobile_index`, `national_code_index`,
+`email_index` (of the lower-cased address: sign-in and uniqueness) and `name_index` (of the
+normalised full name: the admin's exact-match search). `USERNAME_FIELD` stays "email" so
+Django's forms and createsuperuser keep prompting for it; uniqueness lives on `email_index`
+(Django's auth.W004 is silenced for that reason) and `get_by_natural_key` looks up the
+index. See docs/backups.md and docs/decisions for the keys.
 
 Sessions. Every signed-in browser and every app has a `UserSession` row, so a customer can
 see and end them: a browser row points at its Django session key, an app row holds the hash
@@ -25,15 +29,40 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from metavast.core.fields import BlindIndexField, EncryptedCharField
 from metavast.core.identifiers import normalize_mobile, normalize_national_code
+from metavast.core.text import normalize as normalize_text
 
 
-class UserManager(BaseUserManager):
+def normalize_email_for_index(email: str) -> str:
+    """Case-insensitive: the digest of an email is taken of its trimmed lower-case form."""
+    return (email or "").strip().lower()
+
+
+def normalize_name_for_index(name: str) -> str:
+    """One spelling of a full name (Arabic/Persian letters, ZWNJ, digits, case, spaces)."""
+    return normalize_text(name or "")
+
+
+class UserQuerySet(models.QuerySet):
+    def by_email(self, email: str):
+        """Exact, case-insensitive match of an email through its blind index."""
+        return self.filter(email_index=User.email_index_for(email))
+
+    def by_full_name(self, name: str):
+        """Exact match of a normalised full name («سارا محمدی») through its blind index."""
+        return self.filter(name_index=User.name_index_for(name))
+
+    def by_mobile(self, mobile: str):
+        return self.filter(mobile_index=User.mobile_index_for(mobile))
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
     use_in_migrations = True
 
     @classmethod
@@ -62,16 +91,22 @@ class UserManager(BaseUserManager):
         return self._create(email, password, **extra)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=username)
-
-    def by_mobile(self, mobile: str):
-        return self.filter(mobile_index=User.mobile_index_for(mobile))
+        # The email is encrypted: the unique blind index of its lower-cased form finds it.
+        digest = User.email_index_for(username or "")
+        if digest is None:
+            raise self.model.DoesNotExist
+        return self.get(email_index=digest)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A customer or staff member, with official contacts and the ones waiting to be confirmed."""
 
-    email = models.EmailField("ایمیل", unique=True, null=True, blank=True)
+    email = EncryptedCharField(
+        "ایمیل", max_length=254, null=True, blank=True, validators=[validate_email]
+    )
+    email_index = BlindIndexField(
+        "نمایهٔ ایمیل", source="email", normalizer=normalize_email_for_index, unique=True
+    )
     email_confirmed_at = models.DateTimeField("تأیید ایمیل", null=True, blank=True)
     email_pending = EncryptedCharField("ایمیل در انتظار تأیید", max_length=254, blank=True)
     email_pending_at = models.DateTimeField("زمان درخواست تغییر ایمیل", null=True, blank=True)
@@ -95,8 +130,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         "نمایهٔ کد ملی", source="national_code", normalizer=normalize_national_code
     )
 
-    first_name = models.CharField("نام", max_length=80, blank=True)
-    last_name = models.CharField("نام خانوادگی", max_length=80, blank=True)
+    first_name = EncryptedCharField("نام", max_length=80, blank=True)
+    last_name = EncryptedCharField("نام خانوادگی", max_length=80, blank=True)
+    name_index = BlindIndexField(
+        "نمایهٔ نام و نام خانوادگی",
+        source="full_name_for_index",
+        normalizer=normalize_name_for_index,
+    )
     is_staff = models.BooleanField("کارمند", default=False)
     is_active = models.BooleanField("فعال", default=True)
     date_joined = models.DateTimeField("تاریخ عضویت", default=timezone.now)
@@ -114,11 +154,40 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.get_full_name() or f"کاربر {self.pk}"
 
+    def save(self, *args, **kwargs):
+        # A blind index is computed in pre_save, which only runs for the saved fields: when
+        # a source is saved by name, its index must be saved with it or they would disagree.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            fields = set(update_fields)
+            if "email" in fields:
+                fields.add("email_index")
+            if "mobile" in fields:
+                fields.add("mobile_index")
+            if "national_code" in fields:
+                fields.add("national_code_index")
+            if fields & {"first_name", "last_name"}:
+                fields.add("name_index")
+            kwargs["update_fields"] = fields
+        super().save(*args, **kwargs)
+
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    @property
+    def full_name_for_index(self) -> str:
+        return self.get_full_name()
+
     def get_short_name(self) -> str:
         return self.first_name
+
+    @classmethod
+    def email_index_for(cls, email: str) -> str | None:
+        return cls._meta.get_field("email_index").digest(email)
+
+    @classmethod
+    def name_index_for(cls, name: str) -> str | None:
+        return cls._meta.get_field("name_index").digest(name)
 
     @classmethod
     def mobile_index_for(cls, mobile: str) -> str | None:
@@ -316,8 +385,11 @@ class UserSession(models.Model):
     previous_refresh_hash = models.CharField(
         "چکیدهٔ توکن پیشین", max_length=64, blank=True, db_index=True
     )
-    user_agent = models.CharField("مرورگر", max_length=300, blank=True)
-    ip = models.GenericIPAddressField("نشانی IP", null=True, blank=True)
+    # Encrypted: a user agent is a fingerprint of the device (personal data); the sessions
+    # page reads it decrypted to name the device. No lookups: filter by user or key instead.
+    user_agent = EncryptedCharField("مرورگر", max_length=300, blank=True)
+    # Encrypted: an IP is personal data (kept for IP_LOG_RETENTION_DAYS, then redacted).
+    ip = EncryptedCharField("نشانی IP", max_length=45, null=True, blank=True)
     created_at = models.DateTimeField("زمان آغاز", default=timezone.now)
     last_seen_at = models.DateTimeField("آخرین فعالیت", default=timezone.now)
     expires_at = models.DateTimeField("زمان انقضا", null=True, blank=True)

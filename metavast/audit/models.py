@@ -15,8 +15,9 @@ chain, then holds it against the last checkpoint, so a rewritten or shortened ch
 even when every row still agrees with its neighbour.
 
 The client IP and user agent are outside the seal on purpose: they are personal data with
-a retention period (IP_LOG_RETENTION_DAYS) after which `audit_redact_ips` blanks them, and
-that must not break the chain.
+a retention period (IP_LOG_RETENTION_DAYS) after which the retention engine blanks them
+(metavast/privacy/retention.py, rule "audit_ip", through `_update_seal`), and that must not
+break the chain.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.db import models
 
 from metavast.audit import chain
 from metavast.audit.errors import AuditImmutableError
+from metavast.core.fields import EncryptedCharField
 from metavast.core.text import to_persian_digits
 
 
@@ -60,8 +62,10 @@ class AuditEvent(models.Model):
     subject_id = models.CharField("شناسهٔ موضوع", max_length=64, blank=True)
     before = models.JSONField("پیش از تغییر", null=True, blank=True)
     after = models.JSONField("پس از تغییر", null=True, blank=True)
-    client_ip = models.GenericIPAddressField("نشانی IP", null=True, blank=True)
-    user_agent = models.CharField("مرورگر", max_length=300, blank=True)
+    # Encrypted at rest (personal data, outside the seal); redaction sets it to NULL.
+    client_ip = EncryptedCharField("نشانی IP", max_length=45, null=True, blank=True)
+    # Encrypted too, and outside the seal like the IP; redaction sets it to "".
+    user_agent = EncryptedCharField("مرورگر", max_length=300, blank=True)
     seal_seq = models.BigIntegerField("شمارهٔ مهر", null=True, blank=True, unique=True)
     seal_hash = models.CharField("چکیدهٔ مهر", max_length=64, blank=True)
     sealed_at = models.DateTimeField("زمان مهر", null=True, blank=True)

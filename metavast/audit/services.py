@@ -257,14 +257,3 @@ def audit_verify(*, now: dt.datetime | None = None) -> VerifyResult:
             oldest.pk,
         )
     return VerifyResult(checked, head_seq=head_seq, checkpoint_seq=furthest_seq)
-
-
-def audit_redact_ips(*, older_than_days: int) -> int:
-    """Blank IPs and user agents past their retention; the seal does not cover them."""
-    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
-    with transaction.atomic():
-        return (
-            AuditEvent.objects.filter(created_at__lt=cutoff)
-            .exclude(client_ip__isnull=True, user_agent="")
-            ._update_seal(client_ip=None, user_agent="")
-        )

@@ -18,10 +18,6 @@ class CartQuerySet(models.QuerySet):
     def of_guest(self, token: str):
         return self.filter(user__isnull=True, token=token)
 
-    def stale_guests(self, now=None):
-        cutoff = (now or timezone.now()) - timezone.timedelta(days=settings.CART_GUEST_TTL_DAYS)
-        return self.filter(user__isnull=True, updated_at__lt=cutoff)
-
 
 class Cart(models.Model):
     user = models.OneToOneField(

@@ -228,9 +228,3 @@ def cart_merge(*, user, token: str) -> Cart | None:
     except Exception:
         logger.exception("guest cart merge failed", extra={"user_id": user.pk})
         return None
-
-
-def carts_purge_stale(*, now=None) -> int:
-    """Delete guest carts nobody touched for CART_GUEST_TTL_DAYS."""
-    deleted, _ = Cart.objects.stale_guests(now).delete()
-    return deleted

@@ -17,6 +17,13 @@ tree, facets, header fragments) are kept per version in the worker's memory as w
 (`versioned`), so a page does not fetch and unpickle them from Redis again and again; a new
 version makes them miss, in every worker, on its next request.
 
+Ratings have their own version (`RATINGS_KEY`): approving or rejecting a review changes
+the stars on listing cards and the «بیشترین امتیاز» order, but not prices, stock, counts,
+facets or the tree, so it bumps only the ratings version (and that product's version, for
+its page). The pages and values that show ratings declare it here (`RATED_PAGES`,
+`RATED_VALUES`): they are served only while both the catalog and the ratings version are
+current; everything else (the cached listing counts and facets included) survives a review.
+
 With the local-memory cache (the embedded default, no Redis) each gunicorn worker has its
 own cache, so a bump reaches only the worker that made the change; pages are then kept for a
 short time only (PAGE_TTL_LOCAL) to bound how long another worker can show an old price.
@@ -36,6 +43,11 @@ from django.core.cache import cache
 
 CATALOG_KEY = "catalog:v"
 PRODUCT_KEY = "catalog:pv:{}"  # by slug: the page knows the slug before any query
+RATINGS_KEY = "catalog:rv"  # bumped when a product's approved reviews change
+# Page kinds (page_key) and versioned() names whose content shows product ratings: listing
+# cards and the rating sort.
+RATED_PAGES = frozenset({"category", "search"})
+RATED_VALUES = frozenset({"search-popular", "fragment:home"})
 PAGE_TTL_SHARED = 300
 PAGE_TTL_LOCAL = 30
 
@@ -55,7 +67,7 @@ def _get_or_seed(key: str) -> int:
 # The versions read so far in this request (None outside a request scope).
 _scope: ContextVar[dict[str, int] | None] = ContextVar("catalog_request_scope", default=None)
 # name -> (catalog version, value) of values derived from the catalog, in this process.
-_process_memo: dict[str, tuple[int, Any]] = {}
+_process_memo: dict[str, tuple[int | str, Any]] = {}
 PROCESS_MEMO_MAX = 512  # names: a few per category (facets) and a handful more
 
 
@@ -84,10 +96,22 @@ def catalog_version() -> int:
     return value
 
 
+def ratings_version() -> int:
+    memo = _scope.get()
+    if memo is not None and RATINGS_KEY in memo:
+        return memo[RATINGS_KEY]
+    value = _get_or_seed(RATINGS_KEY)
+    _remember(RATINGS_KEY, value)
+    return value
+
+
 def versioned(name: str, build: Callable[[], Any], *, ttl: int = 3600) -> Any:
     """A value derived from the catalog for the current version: from this process's memory,
-    else from the shared cache, else `build()` (then stored in both)."""
-    version = catalog_version()
+    else from the shared cache, else `build()` (then stored in both). A value that shows
+    ratings (RATED_VALUES) follows the ratings version as well."""
+    version: int | str = catalog_version()
+    if name in RATED_VALUES:
+        version = f"{version}.{ratings_version()}"
     found = _process_memo.get(name)
     if found is not None and found[0] == version:
         return found[1]
@@ -120,11 +144,15 @@ def lookup(key: str, *, slug: str | None = None) -> tuple[dict | None, tuple]:
     Returns (entry or None, current versions). An entry built under older versions is a miss.
     """
     version_keys = [CATALOG_KEY] + ([product_key(slug)] if slug is not None else [])
+    if _kind_of(key) in RATED_PAGES:
+        version_keys.append(RATINGS_KEY)
     found = cache.get_many([key, *version_keys])
     current = tuple(
         int(found[k]) if found.get(k) is not None else _get_or_seed(k) for k in version_keys
     )
     _remember(CATALOG_KEY, current[0])
+    if version_keys[-1] == RATINGS_KEY:
+        _remember(RATINGS_KEY, current[-1])
     entry = found.get(key)
     if entry is not None and tuple(entry.get("versions", ())) == current:
         return entry, current
@@ -147,6 +175,12 @@ def bump_product_slugs(slugs) -> None:
         _bump(product_key(slug))
 
 
+def bump_ratings() -> None:
+    """A product's approved reviews changed: listings and the home sections show new stars
+    (the product's own page is bumped by its slug)."""
+    _bump(RATINGS_KEY)
+
+
 def page_ttl() -> int:
     backend = settings.CACHES["default"]["BACKEND"].lower()
     return PAGE_TTL_SHARED if "redis" in backend or "memcache" in backend else PAGE_TTL_LOCAL
@@ -159,3 +193,9 @@ def page_cache_enabled() -> bool:
 def page_key(kind: str, identity: str) -> str:
     digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
     return f"catalog:page:{kind}:{digest}"
+
+
+def _kind_of(key: str) -> str:
+    """The kind a page_key() was made with ("" for any other key)."""
+    parts = key.split(":")
+    return parts[2] if len(parts) == 4 and parts[:2] == ["catalog", "page"] else ""

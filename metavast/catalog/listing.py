@@ -34,6 +34,7 @@ SORTS = {
     "bestselling": "پرفروش‌ترین",
     "cheapest": "ارزان‌ترین",
     "dearest": "گران‌ترین",
+    "rating": "بیشترین امتیاز",
 }
 PER_PAGE = 24
 MAX_PER_PAGE = 96
@@ -197,6 +198,8 @@ CARD_FIELDS = (
     "in_stock",
     "cover_thumb",
     "brand_name",
+    "rating_average",
+    "rating_count",
 )
 
 
@@ -210,9 +213,42 @@ def card(row: dict, media_url: str = "/media/") -> dict:
         "price_text": format_toman(price),
         "compare_text": format_toman(compare) if discount else "",
         "discount_text": to_persian_digits(discount) if discount else "",
+        **rating_texts(row.get("rating_average", 0), row.get("rating_count", 0)),
     }
     item["html"] = card_html(item)
     return item
+
+
+STARS = 5
+
+
+def rating_texts(average_tenths: int, count: int) -> dict:
+    """What a card shows of a product's approved reviews: nothing when there are none."""
+    if not count:
+        return {"rating_text": "", "rating_count_text": "", "rating_label": "", "stars_full": 0}
+    average = to_persian_digits(f"{average_tenths // 10}٫{average_tenths % 10}")
+    count_text = to_persian_digits(count)
+    return {
+        "rating_text": average,
+        "rating_count_text": count_text,
+        "rating_label": f"امتیاز {average} از {to_persian_digits(STARS)} ({count_text} دیدگاه)",
+        # Whole stars, rounded half up (۴٫۵ shows five).
+        "stars_full": min(STARS, (average_tenths + 5) // 10),
+    }
+
+
+def _rating_html(item: dict) -> str:
+    if not item.get("rating_text"):
+        return ""
+    full = item["stars_full"]
+    stars = "★" * full + "☆" * (STARS - full)
+    # The stars and numbers are for the eye; a screen reader reads the one sentence.
+    return (
+        f'<span class="card-rating"><span class="stars" aria-hidden="true">{stars}</span>'
+        f'<span aria-hidden="true">{escape(item["rating_text"])}'
+        f' <span class="rating-count">({escape(item["rating_count_text"])})</span></span>'
+        f'<span class="sr-only">{escape(item["rating_label"])}</span></span>'
+    )
 
 
 def card_html(item: dict) -> SafeString:
@@ -236,7 +272,8 @@ def card_html(item: dict) -> SafeString:
     return mark_safe(
         f'<li class="card{sold_out}"><a href="{escape(item["url"])}">'
         f'<span class="thumb">{image}</span>'
-        f'<span class="card-title">{escape(item["title"])}</span>{price}</a></li>'
+        f'<span class="card-title">{escape(item["title"])}</span>{_rating_html(item)}{price}'
+        "</a></li>"
     )
 
 

@@ -109,6 +109,8 @@ SORT_ORDERS = {
     "cheapest": ("-in_stock", "price", "-id"),
     "dearest": ("-in_stock", "-price", "-id"),
     "bestselling": ("-sold_count", "-id"),
+    # Best average first (in tenths), then the one more people reviewed; unreviewed last.
+    "rating": ("-rating_average", "-rating_count", "-id"),
     "relevance": ("-created_at", "-id"),  # without a query there is nothing to rank
 }
 
@@ -190,6 +192,15 @@ class Product(models.Model):
     search_key = models.TextField("کلید جست‌وجو", blank=True, editable=False)
     # normalize() of title, brand and category: words for typo-tolerant matching.
     search_words = models.TextField("واژه‌های جست‌وجو", blank=True, editable=False)
+    # --- Denormalised by the reviews services from the approved reviews, in the same
+    # transaction as the moderation that changes them (catalog cannot import reviews). ---
+    # The average rating in tenths (45 is ۴٫۵), 0 while there is no approved review.
+    rating_average = models.PositiveSmallIntegerField(
+        "میانگین امتیاز (دهم)", default=0, editable=False
+    )
+    rating_count = models.PositiveIntegerField(
+        "تعداد دیدگاه‌های تأییدشده", default=0, editable=False
+    )
 
     objects = ProductQuerySet.as_manager()
 
@@ -220,6 +231,14 @@ class Product(models.Model):
             ),
             models.Index(fields=["is_published", "-created_at", "-id"], name="product_new"),
             models.Index(fields=["is_published", "-sold_count", "-id"], name="product_sold"),
+            models.Index(
+                fields=["category", "is_published", "-rating_average", "-rating_count", "-id"],
+                name="product_cat_rated",
+            ),
+            models.Index(
+                fields=["is_published", "-rating_average", "-rating_count", "-id"],
+                name="product_rated",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -47,6 +47,8 @@ def _cacheable(request: HttpRequest) -> bool:
         and request.method in ("GET", "HEAD")
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and "messages" not in request.COOKIES
+        # A cookie choice changes the page (the banner): only the no-choice page is shared.
+        and settings.CONSENT_COOKIE_NAME not in request.COOKIES
     )
 
 

@@ -6,16 +6,15 @@ showed, with the cart version it showed, so what is placed is what was reviewed.
 place with the same key returns the same order (see `order_place`).
 
 A draft may hold another person's details (P4); drafts nobody has touched for
-ORDER_RECEIVER_RETENTION_DAYS are deleted (`checkout_drafts_erase`, run daily).
+ORDER_RECEIVER_RETENTION_DAYS are deleted by the retention engine
+(metavast/privacy/retention.py, rule "checkout_drafts").
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -191,11 +190,3 @@ def checkout_place(
         draft.payment_method = ""
         draft.save()
         return order
-
-
-def checkout_drafts_erase(*, now: dt.datetime | None = None) -> int:
-    """Delete drafts untouched for ORDER_RECEIVER_RETENTION_DAYS; returns how many."""
-    now = now or timezone.now()
-    cutoff = now - dt.timedelta(days=settings.ORDER_RECEIVER_RETENTION_DAYS)
-    deleted, _ = CheckoutDraft.objects.filter(updated_at__lt=cutoff).delete()
-    return deleted

@@ -24,6 +24,8 @@ from metavast.cart.web import request_cart
 from metavast.checkout import services
 from metavast.checkout.errors import CheckoutIncomplete, CheckoutStale
 from metavast.checkout.forms import NewAddressForm, ReceiverForm, ShippingForm
+from metavast.consent.models import MarketingSource
+from metavast.consent.web import apply_ticked_boxes, marketing_boxes
 from metavast.core.clientip import request_ip
 from metavast.core.errors import DomainError
 from metavast.core.http import no_store
@@ -204,6 +206,7 @@ def review_view(request):
             "payment_methods": PaymentMethod,
             "expiry_minutes": settings.ORDER_UNPAID_EXPIRY_MINUTES,
             "step": 3,
+            "marketing_boxes": marketing_boxes(request.user),  # P5: unticked
         },
     )
 
@@ -238,6 +241,13 @@ def place_view(request):
         return redirect(
             "cart:detail" if exc.code in ("out_of_stock", "cart_empty") else "checkout:review"
         )
+    # P5: the optional, unticked marketing boxes; only after the order is placed.
+    apply_ticked_boxes(
+        user=request.user,
+        data=request.POST,
+        source=MarketingSource.CHECKOUT,
+        ip=request_ip(request),
+    )
     if order.payment_method == PaymentMethod.COD:
         messages.success(request, "سفارش شما ثبت شد و هزینهٔ آن هنگام تحویل دریافت می‌شود.")
         return redirect(order.get_absolute_url())

@@ -330,6 +330,17 @@ def _has_staff_choices(field) -> bool:
     )
 
 
+class PersianAllValuesFieldListFilter(admin_filters.AllValuesFieldListFilter):
+    """A filter over a number field's values (a fiscal year, a weight) in Persian digits."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            display = choice.get("display")
+            if isinstance(display, str):
+                choice = {**choice, "display": text.to_persian_digits(display)}
+            yield choice
+
+
 class JalaliChangeList(ChangeList):
     """A changelist whose date hierarchy is a Jalali filter instead of Gregorian years/months."""
 
@@ -608,6 +619,11 @@ def install(site=None) -> None:
         )
         admin_filters.FieldListFilter.register(
             _has_staff_choices, StaffChoicesFieldListFilter, take_priority=True
+        )
+        admin_filters.FieldListFilter.register(
+            lambda f: isinstance(f, models.IntegerField) and not f.choices and not f.is_relation,
+            PersianAllValuesFieldListFilter,
+            take_priority=True,
         )
         admin.ModelAdmin.get_changelist = _get_changelist
         _label_third_party_models()

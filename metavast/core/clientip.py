@@ -12,6 +12,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 
+from axes.handlers.database import AxesDatabaseHandler
 from django.conf import settings
 
 
@@ -58,4 +59,41 @@ def request_ip(request) -> str | None:
 
 
 def axes_client_ip(request) -> str | None:
-    return request_ip(request)
+    # Axes keeps attempts in its own table: a keyed stand-in, never the IP itself (issue 11).
+    from metavast.core.crypto import ip_pseudonym
+
+    return ip_pseudonym(request_ip(request))
+
+
+class AxesHandlerWithoutUserAgent(AxesDatabaseHandler):
+    """Axes' database handler, storing no user agent (AXES_HANDLER; issue 11).
+
+    Axes copies the request's user agent into every AccessAttempt (and AccessLog,
+    AccessFailureLog) and offers no callable for it, unlike the IP: the proxy handler sets
+    `request.axes_user_agent` from `axes.helpers.get_client_user_agent` before calling
+    this class. We overwrite it with "" rather than a keyed digest: the user agent is not
+    one of our AXES_LOCKOUT_PARAMETERS, so lock-outs never read it, and a digest would still
+    be a stable fingerprint of the device, kept for nothing. With "" the attempts of one
+    account from one IP share a row whatever browser is claimed, which is what we count.
+    """
+
+    @staticmethod
+    def _forget_user_agent(request) -> None:
+        if request is not None:
+            request.axes_user_agent = ""
+
+    def get_failures(self, request, credentials=None) -> int:
+        self._forget_user_agent(request)
+        return super().get_failures(request, credentials)
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        self._forget_user_agent(request)
+        return super().user_login_failed(sender, credentials, request, **kwargs)
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        self._forget_user_agent(request)
+        return super().user_logged_in(sender, request, user, **kwargs)
+
+    def user_logged_out(self, sender, request, user, **kwargs):
+        self._forget_user_agent(request)
+        return super().user_logged_out(sender, request, user, **kwargs)

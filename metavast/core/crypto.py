@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -28,6 +29,7 @@ __all__ = [
     "decrypt_bytes",
     "encrypt",
     "encrypt_bytes",
+    "ip_pseudonym",
     "is_sealed",
     "rotate_bytes",
     "rotate_token",
@@ -90,3 +92,17 @@ def blind_index(value: str, *, purpose: str) -> str:
         raise ImproperlyConfigured("BLIND_INDEX_KEY is empty")
     message = purpose.encode("utf-8") + b"\x00" + value.encode("utf-8")
     return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def ip_pseudonym(ip: str | None) -> str | None:
+    """A keyed stand-in for an IP where a column must hold an IP address and is only ever
+    compared (django-axes' `ip_address`, an `inet` column on PostgreSQL): an address in the
+    private range fd00::/8 whose other 120 bits are HMAC(BLIND_INDEX_KEY, "ip", ip). The
+    same IP always gives the same stand-in, so counting and lock-outs still work; without
+    the key it reveals nothing about the real address."""
+    if not ip:
+        return None
+    digest = blind_index(ip.strip().lower(), purpose="core.ip_pseudonym")
+    hex_address = "fd" + digest[:30]
+    groups = [hex_address[i : i + 4] for i in range(0, 32, 4)]
+    return str(ipaddress.IPv6Address(":".join(groups)))

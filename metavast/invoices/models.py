@@ -11,8 +11,9 @@ delivery bookkeeping (PDF file name and digest, filled once; the tax system's st
 written afterwards, through `InvoiceQuerySet._record_delivery`. A mistake is corrected by
 a credit note that references the original and reverses the lines concerned.
 
-Buyer details (name, mobile, national code, address) are personal data and are kept
-encrypted, as is the Moadian payload that repeats them.
+Buyer details (name, mobile, national code, address; a company's name, identifiers and
+postal code) are kept encrypted, in the invoice's buyer snapshot, in the Moadian payload
+that repeats them and in `OfficialBuyer`: nothing that names the buyer is plaintext at rest.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from metavast.core.fields import EncryptedTextField
+from metavast.core.fields import EncryptedCharField, EncryptedTextField
 from metavast.invoices.errors import InvoiceImmutable
 
 
@@ -263,7 +264,9 @@ class OfficialBuyer(models.Model):
     """A legal entity's details for an official invoice (type 1), given at checkout.
 
     Kept on the order it was given for, like the receiver: the order's invoice reads it.
-    The address and phone are encrypted; company name and identifiers are public records.
+    Every field is encrypted: a company's name and identifiers are public records, but
+    beside an order they say who bought what (and a sole trader's are a person's). Nothing
+    looks a buyer up by them, so there is no blind index.
     """
 
     order = models.OneToOneField(
@@ -272,10 +275,10 @@ class OfficialBuyer(models.Model):
         related_name="official_buyer",
         verbose_name="سفارش",
     )
-    company_name = models.CharField("نام شرکت", max_length=200)
-    economic_number = models.CharField("شمارهٔ اقتصادی", max_length=14)
-    national_id = models.CharField("شناسهٔ ملی", max_length=11)
-    postal_code = models.CharField("کد پستی", max_length=10)
+    company_name = EncryptedCharField("نام شرکت", max_length=200)
+    economic_number = EncryptedCharField("شمارهٔ اقتصادی", max_length=14)
+    national_id = EncryptedCharField("شناسهٔ ملی", max_length=11)
+    postal_code = EncryptedCharField("کد پستی", max_length=10)
     address = EncryptedTextField("نشانی")
     phone = EncryptedTextField("تلفن")
     created_at = models.DateTimeField("زمان ثبت", auto_now_add=True)

@@ -408,7 +408,8 @@ def official_buyer_set(*, order: Order, user, data: dict) -> OfficialBuyer:
             action="invoices.official_buyer_set",
             actor=user,
             subject=order,
-            after={"national_id": data.get("national_id")},
+            # The row, not its national ID: the audit trail's JSON is sealed, not encrypted.
+            after={"official_buyer_id": buyer.pk},
         )
         return buyer
 

@@ -383,3 +383,6 @@ class DisclosureRequestAdmin(admin.ModelAdmin):
             "دریافت بستهٔ رمزشده",
             download=True,
         )
+
+
+from metavast.legal import admin_holds  # noqa: E402,F401  (issue 12: the legal-hold admin)

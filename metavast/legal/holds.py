@@ -90,7 +90,5 @@ def held_ids(subject_type: str) -> set[str]:
 def held_user_ids() -> set[int]:
     """Accounts with any active hold: their erasure waits, and retention skips their rows."""
     return set(
-        LegalHold.objects.active()
-        .filter(user_id__isnull=False)
-        .values_list("user_id", flat=True)
+        LegalHold.objects.active().filter(user_id__isnull=False).values_list("user_id", flat=True)
     )

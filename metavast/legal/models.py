@@ -40,6 +40,9 @@ class DataCategory(models.TextChoices):
     INVOICES = "invoices", "صورتحساب‌ها"
     PAYMENTS = "payments", "پرداخت‌ها"
     SIGN_IN_LOGS = "sign_in_logs", "سوابق ورود و نشانی IP"
+    # Evidence kept by legal holds on the customer's content (reviews: every version, IP,
+    # user agent); collected by the app that holds it (metavast.legal.collectors).
+    HELD_CONTENT = "held_content", "محتوای نگهداشت‌شده به حکم قانونی"
 
 
 class DisclosureStatus(models.TextChoices):

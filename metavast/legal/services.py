@@ -91,9 +91,7 @@ def customers_resolve(identifiers: list[str]) -> list[int]:
                 validate_email(value)
             except ValidationError:
                 raise CustomerNotFound(fields={"customers": [raw]}) from None
-            user = User.objects.filter(
-                email=value.lower(), email_confirmed_at__isnull=False
-            ).first()
+            user = User.objects.by_email(value).filter(email_confirmed_at__isnull=False).first()
         else:
             try:
                 mobile = normalize_mobile(value)

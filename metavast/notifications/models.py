@@ -45,6 +45,12 @@ class Purpose(models.TextChoices):
     VERIFICATION = "verification", "تأیید نشانی"
     # The shipping SMS to an order's receiver (P4), through send_to_address().
     ORDER_SHIPPING = "order_shipping", "ارسال سفارش به گیرنده"
+    # A promotion to a customer who consented on this channel, through send_promotion().
+    PROMOTION = "promotion", "تبلیغاتی"
+
+
+# Iranian operators require every promotional SMS to end with this (send_promotion checks).
+PROMO_SMS_SUFFIX = "لغو۱۱"
 
 
 class Status(models.TextChoices):
@@ -88,6 +94,10 @@ class OutboxMessage(models.Model):
     # Subjects come from our templates and carry no personal data; bodies may carry codes.
     subject = models.CharField("موضوع", max_length=200, blank=True)
     body = EncryptedTextField("متن")
+    # Promotions only (send_promotion): the HTML part, and the List-Unsubscribe headers
+    # (RFC 2369 / RFC 8058) whose signed link is personal: the HTML is encrypted like the body.
+    html_body = EncryptedTextField("متن HTML", blank=True, default="")
+    email_headers = models.JSONField("سرآیندهای ایمیل", default=dict, blank=True)
     # For SMS sent through a provider-side template (Kavenegar verify/lookup).
     provider_template = models.CharField("قالب سرویس‌دهنده", max_length=100, blank=True)
     provider_token = EncryptedCharField("توکن قالب", max_length=100, blank=True)

@@ -159,7 +159,6 @@ class OrderAdmin(admin.ModelAdmin):
         "receiver_masked",
         "city",
         "shipping_method_name",
-        "payment_method",
         "total_toman",
         "placed",
         "refund_due",

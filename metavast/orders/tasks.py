@@ -11,10 +11,3 @@ def expire_unpaid_orders() -> int:
 @shared_task
 def sweep_info_requests() -> dict[str, int]:
     return info_requests_sweep()
-
-
-@shared_task
-def erase_old_receivers() -> int:
-    from metavast.orders.services.retention import orders_erase_receivers
-
-    return orders_erase_receivers()

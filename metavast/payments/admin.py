@@ -13,7 +13,7 @@ from metavast.payments.services import payment_verify
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
     list_display = (
-        "pk",
+        "id",
         "order_number",
         "gateway",
         "status",

@@ -110,7 +110,7 @@ class StaffRoleAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = RoleAssignForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            target = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+            target = User.objects.by_email(form.cleaned_data["email"]).first()
             if target is None:
                 form.add_error("email", "کاربری با این ایمیل نیست.")
             else:
@@ -129,7 +129,7 @@ class StaffRoleAdmin(admin.ModelAdmin):
         roles = {r.key: r.name for r in StaffRole.objects.all()}
         staff = [
             (member, [roles.get(k, k) for k in user_role_keys(member)])
-            for member in User.objects.filter(is_staff=True).order_by("email")[:200]
+            for member in User.objects.filter(is_staff=True).order_by("pk")[:200]
         ]
         context = {
             **self.admin_site.each_context(request),
@@ -145,7 +145,7 @@ class StaffRoleAdmin(admin.ModelAdmin):
         staff_choices = (
             [
                 (member.pk, f"{member.get_full_name() or member.pk} ({member.email})")
-                for member in User.objects.filter(is_staff=True).order_by("email")[:500]
+                for member in User.objects.filter(is_staff=True).order_by("pk")[:500]
             ]
             if see_all
             else []

@@ -182,6 +182,10 @@ def _order_cards(user, now, *, orders: bool, sales: bool) -> list[Card]:
         card.lines.append(Line("فروش امروز", format_toman(int(row["today_total"] or 0))))
         card.lines.append(Line(f"سفارش‌های پرداخت‌شدهٔ {month_name}", _fa(row["month_count"])))
         card.lines.append(Line(f"فروش {month_name}", format_toman(int(row["month_total"] or 0))))
+        # Issue 13: the charts (metavast.analytics), for the same permission.
+        card.lines.append(
+            Line("نمودار فروش، قیف خرید و جست‌وجوها", "", _changelist("analytics_dailycount"))
+        )
         card.note = "سفارش‌های لغو یا بازپرداخت‌شده شمرده نمی‌شوند."
         cards.append(card)
     return cards

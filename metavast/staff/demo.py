@@ -27,7 +27,7 @@ def seed_staff() -> dict[str, str]:
     with transaction.atomic():
         for spec in ROLES:
             email = f"{spec.key.replace('_', '-')}@{DEMO_DOMAIN}"
-            user = User.objects.filter(email=email).first()
+            user = User.objects.by_email(email).first()
             password = ""
             if user is None:
                 password = secrets.token_urlsafe(12)

@@ -43,6 +43,7 @@ ROLES: tuple[RoleSpec, ...] = (
                 "catalog.view_variant",
                 "checkout.view_shippingmethod",
                 "staff.reveal_customer_contact",
+                "privacy.export_for_customer",
             }
         ),
     ),
@@ -104,14 +105,30 @@ ROLES: tuple[RoleSpec, ...] = (
                 "catalog.view_product",
                 "catalog.view_category",
                 "catalog.view_zeroresultquery",
+                # Issue 13: campaigns; a segment's size only, never its people.
+                "marketing.view_campaign",
+                "marketing.add_campaign",
+                "marketing.change_campaign",
+                "marketing.send_campaign",
             }
         ),
     ),
     RoleSpec(
         "moderator",
         "ناظر دیدگاه‌ها",
-        "دیدگاه‌های مشتریان را بررسی می‌کند (اجازه‌هایش با ساخت بخش دیدگاه‌ها می‌آید).",
-        frozenset(),
+        "دیدگاه‌ها، پرسش‌ها و پاسخ‌ها را بررسی، تأیید یا رد و با ذکر دلیل ویرایش می‌کند و از طرف فروشنده پاسخ می‌دهد؛ نشانی اینترنتی نویسنده و مدرک نگهداشت را نمی‌بیند.",
+        frozenset(
+            {
+                "reviews.view_review",
+                "reviews.change_review",
+                "reviews.view_question",
+                "reviews.change_question",
+                "reviews.view_answer",
+                "reviews.change_answer",
+                "reviews.add_answer",
+                "reviews.answer_as_seller",
+            }
+        ),
     ),
     RoleSpec(
         "legal_officer",
@@ -126,6 +143,8 @@ ROLES: tuple[RoleSpec, ...] = (
                 "legal.view_legalhold",
                 "legal.add_legalhold",
                 "legal.release_legalhold",
+                "reviews.view_review",  # issue 12: place a hold from the review
+                "reviews.view_heldevidence",  # issue 12: read held evidence (audited)
             }
         ),
     ),

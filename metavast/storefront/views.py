@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from metavast.storefront import policy
 from metavast.storefront.models import Page
 
 log = logging.getLogger(__name__)
@@ -21,7 +22,12 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = get_object_or_404(Page.objects.published(), slug=slug)
-    return render(request, "storefront/page.html", {"page": page})
+    context = {"page": page}
+    if slug == policy.PRIVACY_SLUG:
+        # Today's practice, generated from the purpose registry and the retention rules.
+        context["practice"] = policy.practice_rows()
+        context["retention_rules"] = policy.retention_sentences()
+    return render(request, "storefront/page.html", context)
 
 
 @require_GET

@@ -203,10 +203,3 @@ def code_verify(*, mobile: str, purpose: str, code: str) -> None:
         raise CodeInvalid()
     OneTimeCode.objects.filter(pk=row["pk"], attempts__gte=settings.OTP_CODE_MAX_ATTEMPTS).delete()
     raise CodeInvalid()
-
-
-def codes_purge(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
-    """Delete used and expired codes (a periodic task may call this)."""
-    with transaction.atomic():
-        deleted, _ = OneTimeCode.objects.filter(expires_at__lt=timezone.now() - older_than).delete()
-    return deleted

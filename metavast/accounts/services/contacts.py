@@ -158,7 +158,7 @@ def email_change_confirm(*, token: str) -> User:
                 return user  # the link was used already: nothing to do
             if user.email_pending != email:
                 raise LinkInvalid()
-            if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            if User.objects.by_email(email).exclude(pk=user.pk).exists():
                 raise ContactTaken()
             old = user.confirmed_email
             _tell_confirmed_contacts(user, kind="email", new_value=mask_email(email))

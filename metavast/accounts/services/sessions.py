@@ -18,7 +18,6 @@ Because the check happens on the request itself, a stolen cookie cannot outlive 
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from importlib import import_module
 
@@ -278,14 +277,3 @@ def web_session_keep_after_password(*, request, user: User) -> None:
     new = request.session.session_key
     if old and new and old != new:
         UserSession.objects.filter(session_key=old).update(session_key=new)
-
-
-def sessions_purge(*, older_than_days: int) -> int:
-    """Delete ended or idle session rows (with their IP and device) past the IP retention."""
-    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
-    with transaction.atomic():
-        live = UserSession.objects.active().values("pk")
-        deleted, _ = (
-            UserSession.objects.filter(last_seen_at__lt=cutoff).exclude(pk__in=live).delete()
-        )
-    return deleted

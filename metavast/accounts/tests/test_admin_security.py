@@ -214,7 +214,7 @@ def test_staff_adding_a_user_cannot_make_it_privileged(clerk, editors):
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
-    created = User.objects.get(email="new@example.com")
+    created = User.objects.by_email("new@example.com").get()
     assert _privileges(created) == (False, False, [], [])
     assert not AuditEvent.objects.filter(action="accounts.privileges_changed_by_staff").exists()
 

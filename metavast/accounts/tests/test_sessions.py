@@ -39,7 +39,8 @@ def test_sessions_page_lists_devices_with_ip_and_marks_this_one(user):
 def test_sign_out_another_session(user):
     phone = _browser(PHONE_UA, "5.120.1.1")
     desktop = _browser(DESKTOP_UA, "2.180.2.2")
-    desktop_row = UserSession.objects.get(user_agent=DESKTOP_UA)
+    # The user agent is encrypted: found by reading the rows, not by a query.
+    (desktop_row,) = [s for s in UserSession.objects.all() if s.user_agent == DESKTOP_UA]
     response = phone.post(f"/accounts/sessions/{desktop_row.pk}/revoke/")
     assert response.status_code == 302
     assert desktop.get("/accounts/").status_code == 302  # signed out
@@ -93,25 +94,3 @@ def test_middleware_tracks_sessions_started_elsewhere_and_throttles_writes(
     client.get("/accounts/")
     row.refresh_from_db()
     assert row.last_seen_at == seen  # within the minute: no write
-
-
-def test_ended_sessions_are_purged_after_the_ip_retention(user, settings):
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from metavast.accounts.tasks import purge_expired_sessions_and_codes
-
-    old = timezone.now() - dt.timedelta(days=settings.IP_LOG_RETENTION_DAYS + 1)
-    ended = UserSession.objects.create(
-        user=user, kind="web", session_key="a" * 32, ip="1.2.3.4", revoked_at=old
-    )
-    UserSession.objects.filter(pk=ended.pk).update(last_seen_at=old)
-    live = UserSession.objects.create(
-        user=user,
-        kind="app",
-        refresh_hash="b" * 64,
-        expires_at=timezone.now() + dt.timedelta(days=1),
-    )
-    assert purge_expired_sessions_and_codes.delay().get()["sessions"] == 1
-    assert list(UserSession.objects.values_list("pk", flat=True)) == [live.pk]

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from metavast.accounts import forms
+from metavast.accounts import forms, hooks
 from metavast.accounts.errors import AccountLocked, CodeCooldown
 from metavast.accounts.models import CodePurpose
 from metavast.accounts.navigation import safe_next
@@ -169,12 +169,18 @@ def welcome_view(request):
                     "گذرواژه ذخیره نشد: برای گذاشتن آن به بخش گذرواژه بروید و هویت خود را "
                     "دوباره تأیید کنید.",
                 )
+            for hook in hooks.after_signup:  # P5: the marketing consent boxes
+                hook(user=user, data=request.POST, ip=request_ip(request))
             messages.success(request, "حساب شما آماده است.")
             return redirect(next_url)
     return render(
         request,
         "accounts/welcome.html",
-        {"form": form, "may_set_password": may_set_password},
+        {
+            "form": form,
+            "may_set_password": may_set_password,
+            "marketing_boxes": [box for hook in hooks.signup_boxes for box in hook(user)],
+        },
     )
 
 

@@ -17,7 +17,7 @@ from metavast.orders.tests.factories import make_customer
 ROOT = Path(__file__).resolve().parents[2]
 CODE = re.compile(
     r"^(accounts|audit|catalog|cart|checkout|orders|payments|invoices|notifications|legal|staff"
-    r"|security|privacy)\.[a-z][a-z_]*$"
+    r"|security|privacy|consent|reviews|marketing)\.[a-z][a-z_0-9]*$"
 )
 
 

@@ -142,7 +142,7 @@ def test_a_csrf_refusal_of_staff_is_audited():
         "method": "POST",
         "path": f"{ADMIN}/accounts/user/add/",
     }
-    assert not User.objects.filter(email="x@example.com").exists()
+    assert not User.objects.by_email("x@example.com").exists()
 
 
 def test_token_like_path_segments_are_not_kept():

@@ -34,6 +34,7 @@ ALLOWED_LATIN = {
     "POST",
     "Accept",
     "JSON",
+    "HTML",
     "SMS",
     "API",
     "URL",

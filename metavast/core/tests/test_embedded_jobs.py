@@ -111,7 +111,7 @@ def test_scheduler_with_a_fast_clock_seals_the_audit_trail_and_expires_old_unpai
         scheduler.stop()
 
     assert scheduler.runs["orders-expire-unpaid"] >= 3
-    assert scheduler.runs["audit-redact-ips"] == 1  # daily: once at start, not every tick
+    assert scheduler.runs["privacy-retention"] == 1  # hourly: once at start, not every tick
     assert set(scheduler.runs) == set(settings.CELERY_BEAT_SCHEDULE)
     order.refresh_from_db()
     assert (order.status, order.cancel_reason) == (OrderStatus.CANCELLED, "expired")

@@ -43,6 +43,8 @@ LAYERS = (
     "legal",  # the disclosure register: builds packages from accounts, orders and invoices
     "reviews",  # reviews and questions on products, by customers; legal holds on them
     "privacy",  # the purpose registry, retention, the customer's export and erasure
+    "marketing",  # campaigns to consenting customers, by segment
+    "analytics",  # counts without personal data, and the staff dashboard
     "staff",  # roles, access history and the staff home over every domain below
     "storefront",  # pages that put the others together
 )

@@ -2,39 +2,84 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import metavast.core.fields
 from django.conf import settings
 from django.db import migrations, models
 
+import metavast.core.fields
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('legal', '0001_disclosure_register'),
+        ("legal", "0001_disclosure_register"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LegalHold',
+            name="LegalHold",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject_type', models.CharField(max_length=80, verbose_name='نوع موضوع')),
-                ('subject_id', models.CharField(max_length=64, verbose_name='شناسهٔ موضوع')),
-                ('user_id', models.BigIntegerField(blank=True, db_index=True, null=True, verbose_name='شناسهٔ حساب')),
-                ('reason', metavast.core.fields.EncryptedTextField(verbose_name='دلیل نگهداشت')),
-                ('placed_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='زمان ثبت')),
-                ('released_at', models.DateTimeField(blank=True, null=True, verbose_name='زمان برداشتن')),
-                ('release_reason', metavast.core.fields.EncryptedTextField(blank=True, verbose_name='دلیل برداشتن')),
-                ('placed_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='ثبت\u200cکننده')),
-                ('released_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='برداشته توسط')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("subject_type", models.CharField(max_length=80, verbose_name="نوع موضوع")),
+                ("subject_id", models.CharField(max_length=64, verbose_name="شناسهٔ موضوع")),
+                (
+                    "user_id",
+                    models.BigIntegerField(
+                        blank=True, db_index=True, null=True, verbose_name="شناسهٔ حساب"
+                    ),
+                ),
+                ("reason", metavast.core.fields.EncryptedTextField(verbose_name="دلیل نگهداشت")),
+                (
+                    "placed_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="زمان ثبت"
+                    ),
+                ),
+                (
+                    "released_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="زمان برداشتن"),
+                ),
+                (
+                    "release_reason",
+                    metavast.core.fields.EncryptedTextField(
+                        blank=True, verbose_name="دلیل برداشتن"
+                    ),
+                ),
+                (
+                    "placed_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="ثبت\u200cکننده",
+                    ),
+                ),
+                (
+                    "released_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="برداشته توسط",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'نگهداشت قانونی',
-                'verbose_name_plural': 'نگهداشت\u200cهای قانونی',
-                'ordering': ('-placed_at',),
-                'permissions': [('release_legalhold', 'برداشتن نگهداشت قانونی')],
-                'indexes': [models.Index(fields=['subject_type', 'subject_id'], name='legal_legal_subject_fa64b1_idx')],
+                "verbose_name": "نگهداشت قانونی",
+                "verbose_name_plural": "نگهداشت\u200cهای قانونی",
+                "ordering": ("-placed_at",),
+                "permissions": [("release_legalhold", "برداشتن نگهداشت قانونی")],
+                "indexes": [
+                    models.Index(
+                        fields=["subject_type", "subject_id"], name="legal_legal_subject_fa64b1_idx"
+                    )
+                ],
             },
         ),
     ]

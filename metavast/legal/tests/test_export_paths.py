@@ -64,6 +64,10 @@ SOURCE_EXPORTS: dict[tuple[str, str], tuple[str, str]] = {
         NO_PERSONAL_DATA,
         "variants' SKUs, prices and stock (catalog.resources.VariantResource)",
     ),
+    ("metavast/analytics/admin.py", "AnalyticsDashboardAdmin.csv_view"): (
+        AGGREGATE,
+        "daily aggregate counts (visits, views, searches, sales): no person in it",
+    ),
     ("metavast/invoices/api.py", "invoice_pdf"): (OWN_DATA, "the buyer's own invoice (API)"),
     ("metavast/invoices/admin.py", "InvoiceAdmin.export_csv"): (
         NO_PERSONAL_DATA,
@@ -77,10 +81,19 @@ SOURCE_EXPORTS: dict[tuple[str, str], tuple[str, str]] = {
         REGISTER,
         "the register's one-time package download",
     ),
+    ("metavast/privacy/views_export.py", "export_download_view"): (
+        OWN_DATA,
+        "the customer's own data: their one-time data copy, for the signed-in owner only",
+    ),
 }
 
 # route name -> (kind, function behind it, phrase its source must contain)
 ROUTE_EXPORTS: dict[str, tuple[str, str, str]] = {
+    "admin:analytics_dashboard_csv": (
+        AGGREGATE,
+        "metavast.analytics.admin.AnalyticsDashboardAdmin.csv_view",
+        "csv_rows(",
+    ),
     "admin:catalog_variant_export": (
         NO_PERSONAL_DATA,
         "metavast.catalog.admin.VariantAdmin",
@@ -117,11 +130,25 @@ ROUTE_EXPORTS: dict[str, tuple[str, str, str]] = {
         "metavast.invoices.views.invoice_pdf",
         "Invoice.objects.for_user(request.user)",
     ),
+    "privacy:export": (
+        OWN_DATA,
+        "metavast.privacy.views_export.export_view",
+        "user=request.user",
+    ),
+    "privacy:export_download": (
+        OWN_DATA,
+        "metavast.privacy.views_export.export_download_view",
+        "user=request.user",
+    ),
     "legal:transparency": (
         AGGREGATE,
         "metavast.legal.transparency.transparency_report",
         "Counter()",
     ),
+    # issue 12: "report" is the signed-in customer reporting a review to moderation (a write
+    # of their own, nothing is sent out), not a download.
+    "reviews:report": (OWN_DATA, "metavast.reviews.views.report_view", "user=request.user"),
+    "api:reviews_report": (OWN_DATA, "metavast.reviews.api.report", "user=request.auth"),
 }
 
 # (model, action) -> (kind, why)
@@ -153,6 +180,10 @@ COMMAND_EXPORTS: dict[str, tuple[str, str]] = {
     "axes_reset_username": (NO_PERSONAL_DATA, "deletes lock-outs"),
     "rotate_field_keys": (AGGREGATE, "re-encrypts; prints counts"),
     "seal_private_files": (AGGREGATE, "seals files; prints counts"),
+    "backup": (OPERATOR, "database dump (ciphertext) and sealed files; keys never included"),
+    "restore": (OPERATOR, "writes a backup into a fresh database; prints nothing personal"),
+    "check_keys": (AGGREGATE, "decrypts samples; prints counts, never a value"),
+    "retention": (AGGREGATE, "deletes and redacts by the rules; prints counts per rule"),
 }
 
 

@@ -97,6 +97,16 @@ class KavenegarBackend:
             raise RetryableDeliveryError("kavenegar_no_messageid")
         return str(provider_id)
 
+    def receive(self, *, linenumber: str) -> list[dict]:
+        """Unread incoming SMS of our line (``sms/receive``, ``isread=0``); Kavenegar marks
+        them read as it answers. Each entry has ``messageid``, ``message``, ``sender``,
+        ``receptor``, ``date``. Raises a DeliveryError like ``send`` (the poll tries again).
+        Used by metavast.consent.sms_replies for «۱۱» / «لغو» replies."""
+        if not self.api_key:
+            return []
+        entries = self._call("sms/receive", {"linenumber": linenumber, "isread": "0"})
+        return [e for e in entries or [] if isinstance(e, dict)]
+
     def _call(self, method: str, params: dict[str, str]):
         # The key is part of the path: never log this URL.
         url = f"{self.base_url}/v1/{quote(self.api_key, safe='')}/{method}.json"

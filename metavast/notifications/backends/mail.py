@@ -7,7 +7,7 @@ import uuid
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 
 from metavast.notifications.backends import PermanentDeliveryError, RetryableDeliveryError
@@ -35,16 +35,33 @@ def _message_id_domain() -> str:
     return address.rpartition("@")[2] or "metavast.ir"
 
 
-def send_email(*, message_id: uuid.UUID, to: str, subject: str, body: str) -> str:
-    """Send one email; return its Message-ID. Raises a DeliveryError on failure."""
+def send_email(
+    *,
+    message_id: uuid.UUID,
+    to: str,
+    subject: str,
+    body: str,
+    html_body: str = "",
+    headers: dict[str, str] | None = None,
+) -> str:
+    """Send one email; return its Message-ID. Raises a DeliveryError on failure.
+
+    `html_body` and `headers` are for promotions (List-Unsubscribe, RFC 8058); our own
+    Message-ID and Auto-Submitted always win over a caller's header of the same name."""
     header_id = f"<{message_id}@{_message_id_domain()}>"
-    email = EmailMessage(
+    email = EmailMultiAlternatives(
         subject=subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
-        headers={"Message-ID": header_id, "Auto-Submitted": "auto-generated"},
+        headers={
+            **(headers or {}),
+            "Message-ID": header_id,
+            "Auto-Submitted": "auto-generated",
+        },
     )
+    if html_body:
+        email.attach_alternative(html_body, "text/html")
     try:
         connection = get_connection(fail_silently=False)
         sent = connection.send_messages([email])

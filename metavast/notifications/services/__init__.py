@@ -15,6 +15,7 @@ from metavast.notifications.services.outbox import (
     ADDRESS_PURPOSES,
     VERIFICATION_TEMPLATES,
     notify,
+    send_promotion,
     send_to_address,
     send_verification,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "outbox_deliver_due",
     "queue_after_commit",
     "retry_delay",
+    "send_promotion",
     "send_to_address",
     "send_verification",
 ]

@@ -142,6 +142,8 @@ def _send(message: OutboxMessage) -> str:
             to=message.address,
             subject=message.subject,
             body=message.body,
+            html_body=message.html_body,
+            headers=message.email_headers or None,
         )
     return get_sms_backend().send(
         SMS(

@@ -1,4 +1,4 @@
-"""Writing messages to the outbox: the three narrow ways in (policy P2, P4).
+"""Writing messages to the outbox: the narrow ways in (policy P2, P4, P5).
 
 - `notify(user=..., ...)`: the normal case. Sends only to the user's *confirmed* email and
   mobile (`user.confirmed_email`, `user.confirmed_mobile`); a channel without a confirmed
@@ -7,6 +7,8 @@
   confirmed, so not confirmed yet. Only the templates in `VERIFICATION_TEMPLATES`.
 - `send_to_address(..., purpose=...)`: an address that belongs to no user, for a purpose on
   the allow-list `ADDRESS_PURPOSES` (today only the shipping SMS to an order's receiver).
+- `send_promotion(user=..., ...)`: a campaign's message (P5), pre-rendered, to a confirmed
+  contact, with List-Unsubscribe headers or the «لغو۱۱» suffix enforced.
 
 All three render the Persian templates (see `rendering.py` for names and context keys),
 write `OutboxMessage` rows in the caller's transaction and queue delivery with
@@ -33,7 +35,7 @@ from metavast.notifications.errors import (
     TemplateMissing,
     UnknownChannel,
 )
-from metavast.notifications.models import Channel, OutboxMessage, Purpose
+from metavast.notifications.models import PROMO_SMS_SUFFIX, Channel, OutboxMessage, Purpose
 from metavast.notifications.services import delivery
 
 logger = logging.getLogger(__name__)
@@ -135,6 +137,59 @@ def send_to_address(
             purpose=Purpose(purpose),
             user=None,
         )
+
+
+def send_promotion(
+    *,
+    user,
+    channel: str,
+    subject: str = "",
+    body: str,
+    html_body: str = "",
+    headers: dict[str, str] | None = None,
+    template: str = "marketing/campaign",
+    not_before: dt.datetime | None = None,
+) -> OutboxMessage | None:
+    """Queue one promotional message, already rendered, to `user`'s confirmed contact.
+
+    The caller (marketing) must have checked the user's marketing consent: this lower layer
+    cannot see it. What it can check, it does: a promotional email must carry the
+    List-Unsubscribe headers with a one-click POST (RFC 8058; get them from
+    metavast.consent.marketing.list_unsubscribe_headers) and a promotional SMS must end with
+    «لغو۱۱». Returns None (nothing written) when the contact is not confirmed. Transactional
+    messages never come through here, so marketing consent never blocks them."""
+    (channel,) = _check_channels((channel,))
+    headers = dict(headers or {})
+    if channel == Channel.EMAIL:
+        if not headers.get("List-Unsubscribe") or headers.get("List-Unsubscribe-Post") != (
+            "List-Unsubscribe=One-Click"
+        ):
+            raise PurposeNotAllowed(fields={"headers": ["List-Unsubscribe"]})
+    else:
+        headers = {}
+        if not body.rstrip().endswith(PROMO_SMS_SUFFIX):
+            raise PurposeNotAllowed(fields={"body": [PROMO_SMS_SUFFIX]})
+        if len(body) > rendering.SMS_MAX_LENGTH:
+            raise MessageTooLong(fields={"template": [template]})
+    address = _confirmed_address(user, channel)
+    if address is None:
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        message = OutboxMessage.objects.create(
+            channel=channel,
+            purpose=Purpose.PROMOTION,
+            address=address,
+            template=template,
+            subject=subject[:200],
+            body=body,
+            html_body=html_body if channel == Channel.EMAIL else "",
+            email_headers=headers,
+            user=user,
+            next_attempt_at=max(now, not_before) if not_before else now,
+        )
+        delivery.queue_after_commit(message.message_id)
+    return message
 
 
 def _check_channels(channels) -> tuple[str, ...]:

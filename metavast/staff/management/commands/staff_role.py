@@ -27,7 +27,7 @@ class Command(BaseCommand):
     def _actor(self, email: str | None) -> User:
         superusers = User.objects.filter(is_superuser=True, is_active=True)
         if email:
-            actor = superusers.filter(email__iexact=email).first()
+            actor = superusers.by_email(email).first()
             if actor is None:
                 raise CommandError("مدیر ارشد فعالی با این ایمیل نیست.")
             return actor
@@ -37,9 +37,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, operation, email=None, role=None, actor=None, **options):
         if operation == "list":
-            users = User.objects.filter(is_staff=True).order_by("email")
+            users = User.objects.filter(is_staff=True).order_by("pk")
             if email:
-                users = users.filter(email__iexact=email)
+                users = users.by_email(email)
             for user in users:
                 roles = ", ".join(user_role_keys(user)) or "-"
                 flag = " (superuser)" if user.is_superuser else ""
@@ -47,7 +47,7 @@ class Command(BaseCommand):
             return
         if not email or not role:
             raise CommandError("ایمیل و نقش هر دو لازم است.")
-        user = User.objects.filter(email__iexact=email).first()
+        user = User.objects.by_email(email).first()
         if user is None:
             raise CommandError("کاربری با این ایمیل نیست.")
         service = staff_role_assign if operation == "assign" else staff_role_remove

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AnalyticsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "metavast.analytics"
+    verbose_name = "آمار بازدید"
