@@ -11,8 +11,9 @@ What anonymising keeps, and why:
   invoices and the audit trail keep their foreign keys;
 - the order rows (number, status, amounts, lines, province and city) for the accounts, with
   every street, postal code and receiver detail blanked;
-- the invoices, untouched: their buyer snapshot is what the tax law requires, kept for
-  INVOICE_RETENTION_YEARS from issue (the retention engine's rule, not this module's);
+- the invoices, untouched: their buyer snapshot is what the tax law requires for
+  INVOICE_RETENTION_YEARS from issue. Nothing cuts it back after that period yet: a
+  retention rule for it needs the invoices' immutability trigger to allow it (to do);
 - payments (amount, masked card, bank reference): the financial record;
 - the consent history without identity: time, version and choice, which prove the consent
   was honoured;
