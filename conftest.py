@@ -82,7 +82,7 @@ def _playwright():
 
 # Browser waits are for a state (a URL, a locator), never for a time; this is only how long
 # a wait may last before the test fails, generous for a loaded CI machine. String predicates
-# (wait_for_function("...")) are eval, which the store's CSP rightly blocks: do not use them.
+# (a string given to wait_for_function) are eval, which the store's CSP rightly blocks: do not use them.
 BROWSER_TIMEOUT_MS = 60_000
 
 

@@ -1,6 +1,6 @@
 """Browser tests wait for states, never for time, and never through eval (issue 9, item 15).
 
-`page.wait_for_function("…")` evaluates its string with eval inside the page, which the
+`page.wait_for_function` given a string evaluates it with eval inside the page, which the
 store's CSP blocks: such a wait passes only when its condition is already true, so it fails
 under load. Sleeps and bare `wait_for_load_state()` after a click race the navigation.
 """
