@@ -50,6 +50,10 @@ class ProductCardOut(Schema):
     in_stock: bool
     image: str
     url: str
+    rating_average: int = Field(
+        0, description="میانگین امتیاز دیدگاه‌های تأییدشده، در دهم (۴۵ یعنی ۴٫۵)"
+    )
+    rating_count: int = Field(0, description="شمار دیدگاه‌های تأییدشده")
 
 
 class ProductPageOut(Schema):
@@ -81,7 +85,9 @@ class ProductFilters(InputSchema):
     min_price: int | None = Field(None, ge=0, le=MAX_PRICE, description="ریال")
     max_price: int | None = Field(None, ge=0, le=MAX_PRICE, description="ریال")
     in_stock: bool = False
-    sort: Literal["relevance", "newest", "bestselling", "cheapest", "dearest"] | None = None
+    sort: Literal["relevance", "newest", "bestselling", "cheapest", "dearest", "rating"] | None = (
+        None
+    )
     page: int = Field(1, ge=1, le=listing.MAX_PAGE)
     page_size: int = Field(listing.PER_PAGE, ge=1, le=listing.MAX_PER_PAGE)
 
@@ -197,6 +203,8 @@ def _products(filters: ProductFilters) -> dict:
                 "in_stock": c["in_stock"],
                 "image": c["image"],
                 "url": c["url"],
+                "rating_average": c["rating_average"],
+                "rating_count": c["rating_count"],
             }
             for c in result.items
         ],

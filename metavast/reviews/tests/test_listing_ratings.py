@@ -179,6 +179,15 @@ def test_highest_rated_sort_on_the_search_page(client, rated):
     assert titles == ["گوشی پرامتیاز", "گوشی کم‌امتیاز", "گوشی بی‌دیدگاه"]
 
 
+def test_the_api_sorts_by_rating_and_returns_it(client, rated):
+    products, _reviews, _moderator = rated
+    response = client.get("/api/v1/catalog/products", {"category": "mobile", "sort": "rating"})
+    assert response.status_code == 200
+    items = response.json()["items"]
+    assert [i["title"] for i in items] == ["گوشی پرامتیاز", "گوشی کم‌امتیاز", "گوشی بی‌دیدگاه"]
+    assert [(i["rating_average"], i["rating_count"]) for i in items] == [(45, 2), (20, 1), (0, 0)]
+
+
 def test_a_review_approval_refreshes_cached_listings_but_not_the_catalog_version(
     client, rated, django_capture_on_commit_callbacks
 ):
