@@ -180,7 +180,6 @@ def test_highest_rated_sort_on_the_search_page(client, rated):
 
 
 def test_the_api_sorts_by_rating_and_returns_it(client, rated):
-    products, _reviews, _moderator = rated
     response = client.get("/api/v1/catalog/products", {"category": "mobile", "sort": "rating"})
     assert response.status_code == 200
     items = response.json()["items"]
