@@ -11,11 +11,10 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.html import format_html_join
 
+from metavast.core.admin_actions import ActionPagesMixin
 from metavast.core.errors import DomainError
 from metavast.core.jalali import format_jalali_date, format_jalali_datetime
 from metavast.core.text import to_persian_digits
@@ -39,7 +38,8 @@ def _person(user) -> str:
 
 
 @admin.register(DisclosureRequest)
-class DisclosureRequestAdmin(admin.ModelAdmin):
+class DisclosureRequestAdmin(ActionPagesMixin, admin.ModelAdmin):
+    action_template = "admin/legal/disclosurerequest/action_form.html"
     list_display = (
         "register_number",
         "authority_name",
@@ -255,35 +255,6 @@ class DisclosureRequestAdmin(admin.ModelAdmin):
             path("<id:pk>/download/", view(self.download), name="legal_disclosurerequest_download"),
             *super().get_urls(),
         ]
-
-    def _object(self, request, pk: int, permission: str) -> DisclosureRequest:
-        if not request.user.has_perm(permission):
-            raise PermissionDenied
-        return get_object_or_404(DisclosureRequest, pk=pk)
-
-    def _back(self, obj):
-        return redirect(reverse("admin:legal_disclosurerequest_change", args=[obj.pk]))
-
-    def _page(self, request, obj, form, title: str, button: str, **extra):
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": obj,
-            "form": form,
-            "title": title,
-            "button": button,
-            **extra,
-        }
-        return TemplateResponse(request, "admin/legal/disclosurerequest/action_form.html", context)
-
-    def _run(self, request, obj, call, success: str):
-        try:
-            call()
-        except DomainError as exc:
-            self.message_user(request, str(exc.message), messages.ERROR)
-        else:
-            self.message_user(request, success, messages.SUCCESS)
-        return self._back(obj)
 
     def submit(self, request, pk: int):
         obj = self._object(request, pk, services.PERM_ADD)

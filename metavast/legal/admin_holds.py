@@ -14,10 +14,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from metavast.audit.services import audit_record
+from metavast.core.admin_actions import ActionPagesMixin
 from metavast.core.errors import DomainError
 from metavast.core.jalali import format_jalali_datetime
 from metavast.core.text import to_ascii_digits, to_persian_digits
@@ -84,7 +84,8 @@ class ActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(LegalHold)
-class LegalHoldAdmin(admin.ModelAdmin):
+class LegalHoldAdmin(ActionPagesMixin, admin.ModelAdmin):
+    action_template = "admin/legal/legalhold/action_form.html"
     list_display = ("number", "subject_type", "subject_label", "account", "placed", "state")
     list_filter = (ActiveFilter, "subject_type")
     list_per_page = 50
@@ -159,17 +160,6 @@ class LegalHoldAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def _page(self, request, obj, form, title, button):
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": obj,
-            "form": form,
-            "title": title,
-            "button": button,
-        }
-        return TemplateResponse(request, "admin/legal/legalhold/action_form.html", context)
 
     def add_view(self, request, form_url="", extra_context=None):
         if not self.has_add_permission(request):

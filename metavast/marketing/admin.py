@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from csp.decorators import csp
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -21,7 +19,7 @@ from django.utils.html import format_html_join
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from metavast.consent.marketing import Channel
-from metavast.core.errors import DomainError
+from metavast.core.admin_actions import ActionPagesMixin
 from metavast.core.text import to_persian_digits
 from metavast.marketing import services
 from metavast.marketing.forms import CampaignForm, ConfirmForm, ScheduleForm
@@ -33,7 +31,8 @@ EDITABLE = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ActionPagesMixin, admin.ModelAdmin):
+    action_template = "admin/marketing/campaign/action_form.html"
     form = CampaignForm
     list_display = ("name", "channel", "status", "scheduled_at", "finished_at")
     list_filter = ("channel", "status")
@@ -163,35 +162,6 @@ class CampaignAdmin(admin.ModelAdmin):
             path("<int:pk>/cancel/", view(self.cancel), name="marketing_campaign_cancel"),
             *super().get_urls(),
         ]
-
-    def _object(self, request, pk: int, permission: str) -> Campaign:
-        if not request.user.has_perm(permission):
-            raise PermissionDenied
-        return get_object_or_404(Campaign, pk=pk)
-
-    def _back(self, obj):
-        return redirect(reverse("admin:marketing_campaign_change", args=[obj.pk]))
-
-    def _page(self, request, obj, form, title: str, button: str, **extra):
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": obj,
-            "form": form,
-            "title": title,
-            "button": button,
-            **extra,
-        }
-        return TemplateResponse(request, "admin/marketing/campaign/action_form.html", context)
-
-    def _run(self, request, obj, call, success: str):
-        try:
-            call()
-        except DomainError as exc:
-            self.message_user(request, str(exc.message), messages.ERROR)
-        else:
-            self.message_user(request, success, messages.SUCCESS)
-        return self._back(obj)
 
     def preview(self, request, pk: int):
         obj = self._object(request, pk, "marketing.view_campaign")

@@ -18,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from metavast.core.admin_actions import ActionPagesMixin
 from metavast.core.errors import DomainError
 from metavast.core.jalali import format_jalali_datetime
 from metavast.core.text import to_persian_digits
@@ -148,7 +149,8 @@ class ReviewVersionInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(_Moderated):
+class ReviewAdmin(ActionPagesMixin, _Moderated):
+    action_template = "admin/reviews/review/action_form.html"
     list_display = (
         "number",
         "product_title",
@@ -252,20 +254,6 @@ class ReviewAdmin(_Moderated):
             path("<id:pk>/hold/", view(self.hold_view), name="reviews_review_hold"),
             *super().get_urls(),
         ]
-
-    def _page(self, request, obj, form, title, button):
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": obj,
-            "form": form,
-            "title": title,
-            "button": button,
-        }
-        return TemplateResponse(request, "admin/reviews/review/action_form.html", context)
-
-    def _back(self, obj):
-        return redirect(reverse("admin:reviews_review_change", args=[obj.pk]))
 
     def moderate_view(self, request, pk: int):
         if not request.user.has_perm("reviews.change_review"):
