@@ -87,6 +87,7 @@ ACTION_LABELS: Final[dict[str, str]] = {
     "invoices.official_buyer_set": "ثبت مشخصات خریدار رسمی",
     "invoices.exported": "برون‌بری فاکتورها",
     "invoices.pdf_downloaded_by_staff": "دریافت PDF فاکتور توسط کارمند",
+    "invoices.buyer_erased": "پاک کردن مشخصات خریدار پس از دورهٔ قانونی",
     # legal: the disclosure register (P8)
     "legal.disclosure_created": "ثبت درخواست افشای قانونی",
     "legal.disclosure_submitted": "ارسال درخواست افشا برای تأیید",

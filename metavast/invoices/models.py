@@ -9,7 +9,9 @@ An issued document never changes. `save()` refuses updates, the admin is read-on
 PostgreSQL a trigger refuses UPDATE of any issued column and every DELETE. Only the
 delivery bookkeeping (PDF file name and digest, filled once; the tax system's status) is
 written afterwards, through `InvoiceQuerySet._record_delivery`. A mistake is corrected by
-a credit note that references the original and reverses the lines concerned.
+a credit note that references the original and reverses the lines concerned. Once the
+legal period (INVOICE_RETENTION_YEARS) is over, the retention engine cuts the buyer back
+through `_cut_back_buyer`: the numbers and amounts stay, the buyer's details go.
 
 Buyer details (name, mobile, national code, address; a company's name, identifiers and
 postal code) are kept encrypted, in the invoice's buyer snapshot, in the Moadian payload
@@ -21,7 +23,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, transaction
 from django.db.models import Q
 
 from metavast.core.fields import EncryptedCharField, EncryptedTextField
@@ -111,6 +113,38 @@ class InvoiceQuerySet(IssuedQuerySet):
     def pending_submission(self):
         return self.filter(moadian_status=MoadianStatus.PENDING).order_by("pk")
 
+    def _cut_back_buyer(self, *, buyer_erased_at, **blank) -> int:
+        """The legal period is over: blank the buyer snapshot and the Moadian payload, and
+        drop the stored PDF (it names the buyer; one without the buyer is made on request).
+
+        The retention engine's writer for invoices (privacy.retention "invoice_buyers").
+        On PostgreSQL the immutability trigger lets exactly these columns change, once, and
+        only for invoices issued INVOICE_RETENTION_YEARS before `buyer_erased_at`; the
+        transaction says how many years that is (migration 0007).
+        """
+        assert set(blank) <= {"buyer_json", "payload_json"}, blank
+        from metavast.invoices import pdf
+
+        years = int(settings.INVOICE_RETENTION_YEARS)
+        connection = connections[self.db]
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('metavast.invoice_legal_years', %s, true)", [str(years)]
+                )
+        files = [name for name in self.values_list("pdf_name", flat=True) if name]
+        changed = models.QuerySet.update(
+            self,
+            buyer_json="",
+            payload_json="",
+            pdf_name="",
+            pdf_sha256="",
+            buyer_erased_at=buyer_erased_at,
+        )
+        # The sealed files go once the rows no longer point at them.
+        transaction.on_commit(lambda: pdf.delete_stored(files), using=self.db)
+        return changed
+
 
 class Invoice(IssuedDocument):
     kind = models.CharField("نوع", max_length=20, choices=InvoiceKind.choices)
@@ -140,6 +174,11 @@ class Invoice(IssuedDocument):
     total = models.PositiveBigIntegerField("مبلغ کل (ریال)")
     reason = models.CharField("علت", max_length=200, blank=True)
     payload_json = EncryptedTextField("دادهٔ سامانهٔ مودیان")
+    # Set once the legal period is over and the buyer snapshot, the Moadian payload and the
+    # PDF (which name the buyer) were cut back: the invoice's numbers and amounts stay.
+    buyer_erased_at = models.DateTimeField(
+        "زمان پاک شدن مشخصات خریدار", null=True, blank=True, editable=False
+    )
 
     pdf_name = models.CharField("نام پرونده PDF", max_length=200, blank=True, editable=False)
     pdf_sha256 = models.CharField("چکیدهٔ PDF", max_length=64, blank=True, editable=False)

@@ -95,3 +95,15 @@ def read_pdf(invoice) -> bytes:
         log.error("invoice pdf digest mismatch", extra={"invoice_id": invoice.pk})
         raise InvoicePdfDamaged()
     return data
+
+
+def delete_stored(names: list[str]) -> None:
+    """Remove stored PDFs by their stored names (the legal period is over); a missing file
+    is already gone."""
+    root = storage_root()
+    for name in names:
+        path = (root / name).resolve()
+        if root.resolve() not in path.parents:
+            log.error("invoice pdf outside private storage", extra={"pdf_name": name})
+            continue
+        path.unlink(missing_ok=True)

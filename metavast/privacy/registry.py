@@ -153,6 +153,9 @@ RULE_OUTBOX = "outbox"
 RULE_MARKETING_CONSENT_IP = "marketing_consent_ip"
 RULE_REVIEWS_IP = {"Review": "review_ip", "Question": "question_ip", "Answer": "answer_ip"}
 RULE_ZERO_RESULTS = "zero_result_stale"
+RULE_INVOICE_BUYERS = "invoice_buyers"
+RULE_OFFICIAL_BUYERS = "official_buyers"
+RULE_PAYMENT_CARDS = "payment_cards"
 
 
 def _p(model: str, name: str, label: str, category: Category, *rest, **kw) -> PersonalField:
@@ -241,6 +244,10 @@ FIELDS: tuple[PersonalField, ...] = (
        Category.MESSAGES, (A, S), Basis.CONTRACT, _rule(RULE_OUTBOX), ("admin",)),
     _p("notifications.OutboxMessage", "body", "متن پیام", Category.MESSAGES,
        (A, S), Basis.CONTRACT, _rule(RULE_OUTBOX), ("admin",)),
+    # Subjects come from our templates, but name the order, or say that an account was
+    # erased or its data disclosed: beside the account they say something about it.
+    _p("notifications.OutboxMessage", "subject", "موضوع پیام", Category.MESSAGES,
+       (A, S), Basis.CONTRACT, _rule(RULE_OUTBOX), ("admin",)),
     _p("notifications.OutboxMessage", "provider_token", "مقدار جای‌گذاری‌شده در پیامک",
        Category.MESSAGES, (A, S), Basis.CONTRACT, _rule(RULE_OUTBOX), ()),
     _p("notifications.OutboxMessage", "html_body", "متن HTML پیام تبلیغاتی", Category.MESSAGES,
@@ -290,14 +297,15 @@ FIELDS: tuple[PersonalField, ...] = (
             ("receiver_mobile", "تلفن همراه گیرنده در خرید نیمه‌تمام"),
         )
     ),
-    # Invoices and payments: the law keeps these for the tax period.
+    # Invoices and payments: the law keeps these for the tax period, then they are cut back.
     _p("invoices.Invoice", "buyer_json", "مشخصات خریدار روی فاکتور", Category.INVOICES,
-       (INV, L), Basis.LAW, tax_period(), ("finance", "admin")),
+       (INV, L), Basis.LAW, Retention(rule=RULE_INVOICE_BUYERS), ("finance", "admin")),
     _p("invoices.Invoice", "payload_json", "دادهٔ فاکتور فرستاده‌شده به سامانهٔ مودیان",
-       Category.INVOICES, (INV, L), Basis.LAW, tax_period(), ("finance", "admin")),
+       Category.INVOICES, (INV, L), Basis.LAW, Retention(rule=RULE_INVOICE_BUYERS),
+       ("finance", "admin")),
     *(
         _p("invoices.OfficialBuyer", name, label, Category.INVOICES,
-           (INV, L), Basis.LAW, tax_period(), ("finance", "admin"))
+           (INV, L), Basis.LAW, Retention(rule=RULE_OFFICIAL_BUYERS), ("finance", "admin"))
         for name, label in (
             ("company_name", "نام خریدار حقوقی"),
             ("national_id", "شناسهٔ ملی خریدار حقوقی"),
@@ -307,7 +315,8 @@ FIELDS: tuple[PersonalField, ...] = (
         )
     ),
     _p("payments.Payment", "card_pan", "چند رقم پوشیدهٔ کارت که درگاه برمی‌گرداند",
-       Category.INVOICES, (INV, L), Basis.LAW, tax_period(), ("finance", "admin")),
+       Category.INVOICES, (INV, L), Basis.LAW, Retention(rule=RULE_PAYMENT_CARDS),
+       ("finance", "admin")),
     # Reviews and questions: text the customer chose to publish, and where it was posted
     # from, kept for legal follow-up only (P6).
     _p("reviews.Review", "body", "متن دیدگاه شما", Category.REVIEWS,

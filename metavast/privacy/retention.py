@@ -222,6 +222,46 @@ def _axes_attempts_age() -> dt.timedelta:
     return retention if cool_off is None else min(retention, cool_off)
 
 
+def _legal_period_start(now: dt.datetime) -> dt.datetime:
+    """The moment INVOICE_RETENTION_YEARS calendar years before `now` (29 Feb → 28 Feb):
+    what was issued before it has served its legal period. Calendar years, never 365-day
+    ones, so a leap day never cuts a record back early."""
+    years = int(settings.INVOICE_RETENTION_YEARS)
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:
+        return now.replace(year=now.year - years, day=28)
+
+
+def _legal_years() -> dt.timedelta:
+    # For the sentence only («۱۰ سال»); the conditions measure calendar years themselves.
+    return dt.timedelta(days=365 * int(settings.INVOICE_RETENTION_YEARS))
+
+
+def _held_orders() -> Q:
+    ids = held_ids("orders.order")
+    return Q(pk__in=[]) if not ids else Q(order_id__in=[int(i) for i in ids if i.isdigit()])
+
+
+def _invoice_legal_period_over(now: dt.datetime, cutoff: dt.datetime | None) -> Q:
+    # Not one the tax system still waits for (its payload is what is sent), nor one whose
+    # order is under a legal hold.
+    return (
+        Q(issued_at__lt=_legal_period_start(now)) & ~Q(moadian_status="pending") & ~_held_orders()
+    )
+
+
+def _official_buyer_period_over(now: dt.datetime, cutoff: dt.datetime | None) -> Q:
+    # Given at checkout for the order's invoices: it goes when the last of them has served
+    # its period (and the order is not held).
+    start = _legal_period_start(now)
+    return Q(created_at__lt=start) & ~Q(order__invoices__issued_at__gte=start) & ~_held_orders()
+
+
+def _payment_period_over(now: dt.datetime, cutoff: dt.datetime | None) -> Q:
+    return Q(created_at__lt=_legal_period_start(now)) & ~_held_orders()
+
+
 _IP_DAYS = _days("IP_LOG_RETENTION_DAYS")
 _RECEIVER_DAYS = _days("ORDER_RECEIVER_RETENTION_DAYS")
 _IP_SENTENCE = "نشانی IP و مشخصات مرورگر {what} پس از {{period}} پاک می‌شود."
@@ -301,7 +341,7 @@ RULES: tuple[Rule, ...] = (
     # --- Messages we sent ---
     Rule(
         key="outbox", model_label="notifications.OutboxMessage", action=REDACT,
-        fields=("address", "body", "html_body", "provider_token"),
+        fields=("address", "subject", "body", "html_body", "provider_token"),
         age_of=_days("NOTIFICATIONS_BODY_RETENTION_DAYS"), time_field="created_at",
         condition=_outbox_settled, hold_user_field="user_id",
         sentence_fa=(
@@ -343,6 +383,37 @@ RULES: tuple[Rule, ...] = (
             "می‌شود؛ استان و شهر برای فاکتور می‌ماند."
         ),
         note="P4: another person's details serve one order; returns and disputes fit in.",
+    ),
+    # --- Tax records, once the law no longer asks for them (P1, P9) ---
+    Rule(
+        key="invoice_buyers", model_label="invoices.Invoice", action=ANONYMISE,
+        fields=("buyer_json", "payload_json"), mark_field="buyer_erased_at",
+        age_of=_legal_years, condition=_invoice_legal_period_over,
+        update_method="_cut_back_buyer", hold_subject_type="invoices.invoice",
+        hold_user_field="order__user_id", audit_each="invoices.buyer_erased",
+        sentence_fa=(
+            "مشخصات خریدار روی فاکتور (نام، تلفن، کد ملی، نشانی) و دادهٔ فرستاده‌شده به "
+            "سامانهٔ مودیان، حتی پس از حذف حساب، {period} پس از صدور نگه داشته و سپس پاک "
+            "می‌شود؛ شماره و مبلغ‌های فاکتور می‌ماند."
+        ),
+        note="The tax law's period, in calendar years from issue; the PDF goes with it.",
+    ),
+    Rule(
+        key="official_buyers", model_label="invoices.OfficialBuyer", action=DELETE,
+        age_of=_legal_years, condition=_official_buyer_period_over,
+        hold_user_field="order__user_id",
+        sentence_fa=(
+            "مشخصات خریدار حقوقی (نام شرکت، شناسه‌ها، نشانی و تلفن) {period} پس از صدور "
+            "آخرین فاکتور سفارش حذف می‌شود."
+        ),
+        note="Read when the order's invoices are issued; kept as long as they are.",
+    ),
+    Rule(
+        key="payment_cards", model_label="payments.Payment", action=REDACT,
+        fields=("card_pan",), age_of=_legal_years, condition=_payment_period_over,
+        hold_user_field="order__user_id",
+        sentence_fa="شمارهٔ پوشیدهٔ کارت پرداخت {period} پس از پرداخت پاک می‌شود.",
+        note="The masked card the bank returned: part of the financial record until then.",
     ),
     # --- Search statistics ---
     Rule(

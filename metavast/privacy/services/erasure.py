@@ -12,8 +12,8 @@ What anonymising keeps, and why:
 - the order rows (number, status, amounts, lines, province and city) for the accounts, with
   every street, postal code and receiver detail blanked;
 - the invoices, untouched: their buyer snapshot is what the tax law requires for
-  INVOICE_RETENTION_YEARS from issue. Nothing cuts it back after that period yet: a
-  retention rule for it needs the invoices' immutability trigger to allow it (to do);
+  INVOICE_RETENTION_YEARS from issue; the retention rule `invoice_buyers` cuts it back (and
+  its PDF, a company's details and the masked card) once that period is over;
 - payments (amount, masked card, bank reference): the financial record;
 - the consent history without identity: time, version and choice, which prove the consent
   was honoured;

@@ -214,6 +214,7 @@ def _message(status: str, **extra) -> OutboxMessage:
         purpose="account",
         address="+989121234567",
         template="orders/paid",
+        subject="پرداخت سفارش ۱۲۳ تأیید شد",
         body="سفارش شما پرداخت شد",
         provider_token="123456",
         status=status,
@@ -232,7 +233,7 @@ def test_outbox_bodies_are_redacted_then_rows_deleted(settings):
 
     assert _run("outbox", "outbox_rows", now=_after(31)) == {"outbox": 1, "outbox_rows": 0}
     sent.refresh_from_db()
-    assert (sent.address, sent.body, sent.provider_token) == ("", "", "")
+    assert (sent.address, sent.subject, sent.body, sent.provider_token) == ("", "", "", "")
     assert (sent.template, sent.status) == ("orders/paid", "sent")
     pending.refresh_from_db()
     assert pending.body == "سفارش شما پرداخت شد"  # still to be sent: untouched
@@ -472,8 +473,6 @@ def test_the_registry_names_only_rules_that_exist():
 KEPT: dict[str, str] = {
     "accounts.User": "the account itself: kept while open, anonymised by erasure (item 4)",
     "accounts.Address": "the customer's address book: the account's lifetime, gone on erasure",
-    "invoices.OfficialBuyer": "a tax record: kept for TAX_RECORD_RETENTION_YEARS by law",
-    "invoices.Invoice": "a tax record: kept for TAX_RECORD_RETENTION_YEARS by law",
     "legal.LegalHold": "a legal record: lives as long as the hold and its proof",
     "legal.DisclosureRequest": "a legal record; its package has its own expiry job",
     "reviews.HeldEvidence": "evidence under a legal hold; reviews purge it when the hold lifts",
