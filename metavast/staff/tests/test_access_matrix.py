@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -302,3 +303,62 @@ def test_each_role_gets_exactly_what_the_matrix_allows(matrix_world):
                 if status >= 500 or (status in ok) != (role in allowed):
                     wrong.append(f"{role} {method} {label} {url}: {status}")
     assert wrong == []
+
+
+def _may_change(row) -> set[str]:
+    """The roles that may change a model: the row's own list, else the role table's
+    change permission (the GET check above reads `view` only)."""
+    if row.change:
+        return set(row.change)
+    app, model = row.model.split(".")
+    return {role.key for role in ROLES if f"{app}.change_{model}" in role.permissions}
+
+
+def _writes(row, world):
+    """(label, url, data, roles allowed to write, pk or None) for each admin write of a row."""
+    app, model = row.model.split(".")
+    base = f"admin:{app}_{model}"
+    yield f"{base}_add", reverse(f"{base}_add"), {}, row.add, None
+    if row.obj is not None:
+        pk = _pk(row.obj(world))
+        change = reverse(f"{base}_change", args=(pk,))
+        yield f"{base}_change", change, {}, _may_change(row), pk
+        delete = reverse(f"{base}_delete", args=(pk,))
+        yield f"{base}_delete", delete, {"post": "yes"}, row.delete, pk
+
+
+@pytest.mark.django_db
+def test_roles_without_a_write_permission_cannot_write_by_posting(matrix_world):
+    """Hiding a button is not enough: a role without add, change or delete on a model that
+    POSTs the admin form anyway is refused (403), and nothing is added or deleted. A
+    staff-only route refuses a POST from a role it does not allow as well."""
+    world = matrix_world
+    clients = {role: _client(user) for role, user in world.staff.items()}
+    wrong: list[str] = []
+    for row in matrix_rows():
+        if isinstance(row, AdminModel):
+            model = apps.get_model(row.model)
+            rows = model._default_manager
+            for label, url, data, allowed, pk in _writes(row, world):
+                for role, client in clients.items():
+                    if role in allowed:
+                        continue
+                    # Every staff request may itself be audited: count other tables only.
+                    before = None if row.model == "audit.auditevent" else rows.count()
+                    status = client.post(url, data).status_code
+                    if status != 403:
+                        wrong.append(f"{role} POST {label} {url}: {status}")
+                    if before is not None and rows.count() != before:
+                        wrong.append(f"{role} POST {label}: a row was added or deleted")
+                    if pk is not None and not rows.filter(pk=pk).exists():
+                        wrong.append(f"{role} POST {label}: the object is gone")
+        elif isinstance(row, Route) and row.audience == STAFF:
+            url = _url(row.name, _resolve(row.args, world))
+            data = _resolve(row.data, world) or {}
+            for role, client in clients.items():
+                if role in row.allowed:
+                    continue
+                status = client.post(url, data).status_code
+                if status in (200, 201, 204) or status >= 500:
+                    wrong.append(f"{role} POST {row.name} {url}: {status}")
+    assert wrong == [], "\n".join(wrong)
