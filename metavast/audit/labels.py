@@ -138,6 +138,7 @@ ACTION_LABELS: Final[dict[str, str]] = {
     "legal.holds_listed": "مشاهدهٔ فهرست نگهداشت‌های قانونی",
     "legal.hold_viewed": "مشاهدهٔ نگهداشت قانونی",
     "privacy.retention_run": "اجرای قواعد نگهداری و پاک‌سازی داده‌ها",
+    "privacy.operator_dump": "برون‌بری دادهٔ شخصی با dumpdata توسط گردانندهٔ سرور",
     # Issue 13: marketing campaigns (metavast/marketing/services.py); counts only, no people.
     "marketing.campaign_composed": "نوشتن یا ویرایش کارزار تبلیغاتی",
     "marketing.campaign_scheduled": "زمان‌بندی کارزار تبلیغاتی",

@@ -161,7 +161,10 @@ ACTION_EXPORTS: dict[tuple[str, str], tuple[str, str]] = {
 
 # command -> (kind, why)
 COMMAND_EXPORTS: dict[str, tuple[str, str]] = {
-    "dumpdata": (OPERATOR, "Django's; decrypts fields: server operators only, not staff"),
+    "dumpdata": (
+        OPERATOR,
+        "ours over Django's: personal models only with --include-personal-data, audited",
+    ),
     "export": (OPERATOR, "django-import-export's; any model to a file: server operators only"),
     "import": (NO_PERSONAL_DATA, "reads files in, writes nothing out"),
     "export_openapi_schema": (NO_PERSONAL_DATA, "the API's schema"),
