@@ -7,7 +7,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export METAVAST_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install lint format bench browser-deps pdf-deps fonts clean
+.PHONY: run test install lint format bench browser-deps pdf-deps fonts clean npm-deps
+.PHONY: prod prod-stop prod-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +18,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-fonts:
-	@scripts/fetch_font.sh
+# Subset web fonts (fontTools from the venv); does nothing once they are there.
+fonts: $(STAMP)
+	@FONT_PYTHON=$(BIN)/python scripts/fetch_font.sh
 
 # WeasyPrint (invoice PDFs) needs Pango from Debian; install it if the import fails.
 pdf-deps: $(STAMP)
@@ -26,12 +28,41 @@ pdf-deps: $(STAMP)
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 >/dev/null; \
 	  else echo "invoice PDFs need Pango: sudo apt-get install libpango-1.0-0 libpangoft2-1.0-0" >&2; fi; }
 
+# The API tests' tools from npm (Redocly CLI, openapi-typescript, tsc), pinned exactly in
+# package-lock.json. Only `make test` needs them, never `make run`. Without npm this says so
+# and goes on; those tests then skip with the same reason.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the API lint and TypeScript client tests will skip" >&2; fi
+
+npm-deps: $(NODE_STAMP)
+
 # Debian's chromium for the browser tests; Playwright never downloads its own browser.
 # and poppler-utils, whose pdftoppm turns an invoice PDF into a PNG for the tests' artifacts.
 browser-deps:
 	@{ command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1; } || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium poppler-utils >/dev/null; \
 	  else echo "tests need Debian's chromium and poppler-utils: sudo apt-get install chromium poppler-utils" >&2; fi; }
+
+# Issue 17: the production topology's servers from Debian (nginx; PostgreSQL, Redis and
+# RabbitMQ are on these machines already, and installed the same way on a fresh one).
+prod-deps:
+	@{ command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq nginx-light >/dev/null; \
+	  else echo "make prod needs nginx: sudo apt-get install nginx-light" >&2; exit 1; fi; }
+	@command -v pg_basebackup >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/pg_basebackup >/dev/null 2>&1 || \
+	  { echo "make prod needs PostgreSQL's server binaries (postgresql)" >&2; exit 1; }
+
+# Issue 17: nginx (TLS, HTTP/2) → two gunicorn nodes, Celery workers and beat on RabbitMQ,
+# Redis, PostgreSQL primary + streaming replica, on this machine (deploy/topology.py,
+# deploy/RUNBOOK.md). `make prod-stop` stops all of it.
+prod: install fonts pdf-deps prod-deps
+	$(BIN)/python deploy/topology.py up
+
+prod-stop:
+	$(PYTHON) deploy/topology.py down
 
 run: install fonts pdf-deps
 	$(BIN)/python manage.py migrate --noinput
@@ -44,7 +75,7 @@ run: install fonts pdf-deps
 	@# log is scrubbed (no IPs, query strings or tokens). See config/gunicorn_local.py.
 	$(BIN)/gunicorn -c config/gunicorn_local.py --bind $(HOST):$(PORT)
 
-test: install fonts pdf-deps browser-deps
+test: install fonts pdf-deps browser-deps npm-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -12,9 +12,14 @@ What is measured, beside the framework floor (/ping) of the same run:
   as they would in a running shop.
 - uncached: a second server with the page cache switched off (config.settings.bench_nocache),
   so every request renders its page from the database.
-- the two-word Persian search «گوشی سامسونگ» on that server, with 16 connections and with 1
-  (the latency of one search when the server is not queueing requests).
-- search suggestions (/search/suggest/) on that server: every request a different prefix.
+- two-word searches on that server, every request a query not asked before (a pair of
+  WORDS, relevance or cheapest first), so nothing about it is cached: neither the page nor
+  the search's ranking (listing_search). With 16 connections and with 1 (the latency of one
+  search when the server is not queueing requests). These are the issue's "uncached" rows.
+- the same «گوشی سامسونگ» again and again on that server: the page is rendered every time,
+  the ranking comes from the cache (what paging, re-sorting and signed-in shoppers get).
+- search suggestions (/search/suggest/) on that server: every request a different prefix,
+  served from the per-catalog-version suggestion index (search_suggest).
 - the search query set (metavast/catalog/tests/search_queries.py) through the API on that
   server: share passed, precision@10 and the share of queries with an expected product
   found, on this catalog (issue 14).
@@ -37,6 +42,8 @@ development or test data.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import os
 import random
 import subprocess
@@ -89,6 +96,8 @@ WORDS = [
     "مانتو",
     "پیراهن",
 ]
+# More words for the uncached two-word rows: each request must be a pair not asked before.
+MORE_WORDS = ["آیفون", "گلکسی", "ایکیا", "سونی", "مدل", "قرمز", "آبی", "چرم", "بچه", "قاب"]
 SORTS = ["newest", "cheapest", "dearest", "bestselling"]
 # Production refuses to start without the invoice seller; .env.example's dummy values.
 SELLER = {
@@ -234,6 +243,22 @@ def cold_paths(database_url: str, rng: random.Random) -> dict[str, list[str]]:
     return {"category": category_paths, "product": product_paths, "search": search_paths}
 
 
+def fresh_search_paths(rng: random.Random) -> tuple[list[str], list[str]]:
+    """Two-word searches, each asked once: (for the 16-connection row, for the 1-connection
+    row), disjoint."""
+    words = WORDS + MORE_WORDS
+    paths = [
+        "/search/?" + urlencode({"q": f"{a} {b}", "sort": sort})
+        for a in words
+        for b in words
+        if a != b
+        for sort in ("relevance", "cheapest")
+    ]
+    rng.shuffle(paths)
+    cut = len(paths) * 3 // 4
+    return paths[:cut], paths[cut:]
+
+
 def suggest_paths(rng: random.Random) -> list[str]:
     """What the box sends while a shopper types: growing prefixes of real queries."""
     from metavast.catalog.tests.search_queries import QUERIES
@@ -275,6 +300,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--search-only", action="store_true", help="only the issue-14 rows")
+    parser.add_argument("--json", help="also write the figures to this file (bench/run.py)")
     args = parser.parse_args()
 
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DB
@@ -305,6 +331,14 @@ def main() -> None:
         k: url_script(var_dir, k, v, args.threads) for k, v in cold_paths(database_url, rng).items()
     }
     suggest_script = url_script(var_dir, "suggest", suggest_paths(rng), args.threads)
+    fresh16, fresh1 = fresh_search_paths(rng)
+    fresh = {
+        "paths16": len(fresh16),
+        "paths1": len(fresh1),
+        "script16": url_script(var_dir, "fresh16", fresh16, args.threads),
+        "script1": url_script(var_dir, "fresh1", fresh1, 1),
+        "duration": args.duration,
+    }
     TITLES[:] = psql(database_url, "SELECT title FROM catalog_product WHERE is_published")
     first_slug = psql(database_url, "SELECT slug FROM catalog_product ORDER BY id LIMIT 1")[0]
     product = f"/product/{quote(first_slug)}/"
@@ -331,6 +365,12 @@ def main() -> None:
             subprocess.run(
                 ["curl", "-s", "-o", "/dev/null", f"{base}/c/{quote(slug)}/?page=41"], check=True
             )
+        # Each worker builds this version's suggestion index on its first suggestion.
+        for _ in range(6):
+            subprocess.run(
+                ["curl", "-s", "-o", "/dev/null", f"{base}/search/suggest/?q=%DA%A9%D8%AA"],
+                check=True,
+            )
 
     print(f"\nMetavast catalog bench — PostgreSQL, {count:,} products, {seed_note}")
     print(
@@ -342,8 +382,9 @@ def main() -> None:
     if args.search_only:
         with serve(nocache_env) as base:
             warm_small_caches(base)
-            search_rows(results, run, base, suggest_script)
+            search_rows(results, run, base, suggest_script, fresh)
         search_goals(results)
+        _write_json(args.json, results)
         return
     with serve(env) as base:
         for path in ("/c/mobile/", product, search_warm):
@@ -362,7 +403,10 @@ def main() -> None:
         results["cat_nc"] = run("category, page cache off", base, script=cold["category"])
         results["product_nc"] = run("product, page cache off", base, script=cold["product"])
         results["search_nc"] = run("search, page cache off", base, script=cold["search"])
-        search_rows(results, run, base, suggest_script)
+        # The row above cached the rankings of these word pairs: start the search rows clean.
+        subprocess.run(["redis-cli", "-u", redis_url, "FLUSHDB"], check=True, capture_output=True)
+        warm_small_caches(base)
+        search_rows(results, run, base, suggest_script, fresh)
 
     floor = results["floor"].rps
     print("\nGoals (issue 3):")
@@ -374,12 +418,32 @@ def main() -> None:
             f" | warm {warm.rps / floor:5.0%} of floor (goal >= 50%)"
         )
     search_goals(results)
+    _write_json(args.json, results)
 
 
-def search_rows(results: dict, run, base: str, suggest_script: str) -> None:
+def _write_json(path: str | None, results: dict) -> None:
+    """The figures for `make bench`'s one table (bench/run.py)."""
+    if not path:
+        return
+    figures = {
+        key: dataclasses.asdict(value) if dataclasses.is_dataclass(value) else value
+        for key, value in results.items()
+    }
+    Path(path).write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def search_rows(results: dict, run, base: str, suggest_script: str, fresh: dict) -> None:
+    results["fresh16"] = run("two words, new query each, 16 c", base, script=fresh["script16"])
+    results["fresh1"] = run(
+        "two words, new query each, 1 c", base, script=fresh["script1"], connections=1
+    )
+    for key, paths in (("fresh16", fresh["paths16"]), ("fresh1", fresh["paths1"])):
+        asked = results[key].rps * fresh["duration"]
+        if asked > paths:
+            print(f"  ({key}: {asked:.0f} requests for {paths} queries: some were repeats)")
     two = "/search/?" + urlencode({"q": TWO_WORDS})
-    results["two16"] = run("«گوشی سامسونگ» uncached, 16 c", base, two)
-    results["two1"] = run("«گوشی سامسونگ» uncached, 1 c", base, two, connections=1)
+    results["two16"] = run("«گوشی سامسونگ» ranking cached, 16 c", base, two)
+    results["two1"] = run("«گوشی سامسونگ» ranking cached, 1 c", base, two, connections=1)
     results["suggest16"] = run("suggestions uncached, 16 c", base, script=suggest_script)
     started = time.monotonic()
     report = query_set(base)
@@ -397,8 +461,12 @@ def search_rows(results: dict, run, base: str, suggest_script: str) -> None:
 def search_goals(results: dict) -> None:
     print("\nGoals (issue 14):")
     print(
-        f"- two-word search uncached p99: {results['two16'].p99_ms:.1f} ms with 16 connections,"
-        f" {results['two1'].p99_ms:.1f} ms with 1 (goal < 50)"
+        f"- two-word search uncached p99: {results['fresh16'].p99_ms:.1f} ms with 16 connections,"
+        f" {results['fresh1'].p99_ms:.1f} ms with 1 (goal < 50)"
+    )
+    print(
+        f"- the same two-word search, ranking cached, page rendered: p99"
+        f" {results['two16'].p99_ms:.1f} ms with 16 connections, {results['two1'].p99_ms:.1f} with 1"
     )
     print(f"- suggestions uncached p99: {results['suggest16'].p99_ms:.1f} ms (goal < 30)")
     print(f"- query set passed: {results['query_set']['pass_share']:.1%} (goal >= 95%)")

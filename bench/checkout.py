@@ -335,6 +335,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--hot", type=int, default=4, help="hot products shared by all buyers")
     parser.add_argument("--scarce", type=int, default=150, help="units of the scarce product")
+    parser.add_argument("--json", help="also write the figures to this file (bench/run.py)")
     args = parser.parse_args()
     if "postgres" not in os.environ.get("DATABASE_URL", ""):
         raise SystemExit("bench/checkout.py needs PostgreSQL: set DATABASE_URL=postgres://...")
@@ -464,6 +465,21 @@ def main() -> None:
         f"reserved {scarce['reserved']}"
     )
     print(f"  oversell check                : {oversold or 'OK, zero oversell'}")
+    if args.json:
+        steps = {
+            name: {"p50_ms": percentile(v, 0.5), "p99_ms": percentile(v, 0.99)}
+            for name, v in timings.items()
+        }
+        figures = {
+            "paid_per_s": paid / elapsed,
+            "paid": paid,
+            "floor_rps": floor[0],
+            "failures": dict(failures),
+            "oversold": len(oversold),
+            "cpu_ms_per_order": per_order if paid else {},
+            "steps": steps,
+        }
+        Path(args.json).write_text(json.dumps(figures, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":

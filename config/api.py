@@ -2,6 +2,18 @@
 
 Every client error is `{"code": str, "message": str (Persian), "fields": {name: [msg]}}`,
 so apps handle one structure whatever went wrong.
+
+The published schema is what apps generate their clients from (docs/api.md), so it is
+finished here, in one place, by rules every operation follows (`publishable`):
+- an operation that takes no credentials says so (`security: []`);
+- every operation answers any 4xx in the one error shape (`4XX`), besides the codes it names,
+  since the request-size middleware and the CSRF check can refuse any of them;
+- a request body shows its schema's first example;
+- components no operation reaches are dropped (ninja keeps the query models it flattened).
+Operation ids are `<tag>_<verb>[_<object>]` (the object is left out when it is the tag's own
+thing: `orders_list`, `checkout_place_order`), written on each endpoint so that renaming a
+view function never renames a generated client's method; the list is frozen in
+metavast/core/tests/test_api_schema_rules.py, so changing one is a deliberate act.
 """
 
 from __future__ import annotations
@@ -15,11 +27,81 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from metavast.core.errors import INVISIBLE_CHARACTER, LINE_BREAK, DomainError
 
-api = NinjaAPI(
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+def _walk_refs(node, found: set[str]) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            found.add(ref.rsplit("/", 1)[1])
+        for value in node.values():
+            _walk_refs(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _walk_refs(value, found)
+
+
+def _reachable(schema: dict) -> set[str]:
+    """Component schemas the paths reach, directly or through other components."""
+    components = schema["components"]["schemas"]
+    found: set[str] = set()
+    _walk_refs(schema["paths"], found)
+    todo = list(found)
+    while todo:
+        inner: set[str] = set()
+        _walk_refs(components.get(todo.pop(), {}), inner)
+        todo.extend(inner - found)
+        found |= inner
+    return found
+
+
+def publishable(schema: dict) -> dict:
+    """The schema as apps read it: the rules in this module's docstring, applied."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            operation.setdefault("security", [])  # ninja writes it only for authenticated ones
+            operation["responses"].setdefault(
+                "4XX",
+                {
+                    "description": "هر خطای دیگر درخواست، با همان شکل یکتای خطا",
+                    "content": {"application/json": {"schema": ERROR_REF}},
+                },
+            )
+            for media in operation.get("requestBody", {}).get("content", {}).values():
+                ref = media.get("schema", {}).get("$ref", "")
+                examples = components.get(ref.rsplit("/", 1)[-1], {}).get("examples")
+                if examples and "example" not in media:
+                    media["example"] = examples[0]
+    keep = _reachable(schema)
+    for name in list(components):
+        if name not in keep:
+            del components[name]
+    return schema
+
+
+class MetavastAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return publishable(schema)
+
+
+api = MetavastAPI(
     title="Metavast API",
     version="1",
-    description="API فروشگاه متاوست. همهٔ خطاهای 4xx یک شکل دارند: code, message, fields.",
+    description=(
+        "API فروشگاه متاوست. همهٔ خطاهای 4xx یک شکل دارند: code, message, fields."
+        " همهٔ مبلغ‌ها عدد صحیح به ریال‌اند. راهنما: docs/api.md"
+    ),
     urls_namespace="api",
+    # Paths already carry /api/v1: the server is the site itself, wherever it is served.
+    servers=[{"url": "/", "description": "همین سایت"}],
+    openapi_extra={
+        "info": {
+            "license": {"name": "Proprietary: use under the store's terms", "url": "/p/terms/"}
+        }
+    },
 )
 
 

@@ -10,6 +10,7 @@ import os
 
 from celery import Celery
 from celery import Task as CeleryTask
+from celery.signals import setup_logging
 from celery.utils import uuid
 from kombu import serialization
 
@@ -40,3 +41,18 @@ class Task(CeleryTask):
 app = Celery("metavast", task_cls=Task)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Issue 17: the request id of the request that queued a task follows it into the worker's logs.
+from metavast.core.request_id import connect_celery_signals  # noqa: E402
+
+connect_celery_signals()
+
+
+@setup_logging.connect
+def use_django_logging(**kwargs) -> None:
+    """Workers log like the app nodes (JSON, scrubbed, with the request id), not Celery's way."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

@@ -42,6 +42,13 @@ ALLOWED_HOSTS = _list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = _list("CSRF_TRUSTED_ORIGINS")
 DATABASE_URL = _str("DATABASE_URL")
 REDIS_URL = _str("REDIS_URL")
+# Issue 17: the broker when it is not Redis (RabbitMQ: amqp://user:pass@host:5672/vhost).
+CELERY_BROKER_URL = _str("CELERY_BROKER_URL")
+# Issue 17: a streaming replica of DATABASE_URL for catalog reads (metavast/core/db_router.py).
+DATABASE_REPLICA_URL = _str("DATABASE_REPLICA_URL")
+# Issue 17: a directory per app node where its gunicorn workers' metrics are summed
+# (prometheus-client's multiprocess mode; it reads this variable itself too).
+PROMETHEUS_MULTIPROC_DIR = _str("PROMETHEUS_MULTIPROC_DIR")
 # Comma-separated Fernet-style keys (urlsafe base64, 32 bytes). The first encrypts;
 # all of them decrypt, which is what makes rotation possible.
 FIELD_ENCRYPTION_KEYS = _list("FIELD_ENCRYPTION_KEYS")
@@ -96,7 +103,7 @@ REQUIRE_POSTGRES = _bool("REQUIRE_POSTGRES", False)
 # per hour (a cost and abuse ceiling; per-mobile and per-IP limits are fixed in settings).
 OTP_CODE_TTL_SECONDS = _int("OTP_CODE_TTL_SECONDS", 120)
 OTP_SEND_LIMIT_GLOBAL_PER_HOUR = _int("OTP_SEND_LIMIT_GLOBAL_PER_HOUR", 2000)
-CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = _bool("CELERY_TASK_ALWAYS_EAGER", not (REDIS_URL or CELERY_BROKER_URL))
 
 
 def ensure_var_dir() -> Path:

@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 
 from config.api import api
+from config.metrics import metrics_view
 from metavast.accounts.admin_guard import protect_admin
+from metavast.core import health
 from metavast.core.converters import IdConverter
 from metavast.staff.dashboard import install_staff_home
 from metavast.storefront import views as storefront_views
@@ -29,6 +31,10 @@ urlpatterns = [
     path("payments/", include("metavast.payments.urls")),
     path("healthz", storefront_views.healthz, name="healthz"),
     path("ping", storefront_views.ping, name="ping"),
+    # Issue 17: liveness, readiness (database, cache, broker, replica) and Prometheus.
+    path("livez", health.livez, name="livez"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("invoices/", include("metavast.invoices.urls")),
     path("legal/", include("metavast.legal.urls")),
     path("reviews/", include("metavast.reviews.urls")),
@@ -50,4 +56,5 @@ if getattr(settings, "SERVE_MEDIA", False):
 handler400 = "metavast.storefront.views.error_400"
 handler403 = "metavast.storefront.views.error_403"
 handler404 = "metavast.storefront.views.error_404"
-handler500 = "metavast.storefront.views.error_500"
+# A database that is down or restarting: a Persian 503 instead of a 500 (config/error_handlers.py).
+handler500 = "config.error_handlers.server_error"

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "treebeard",
     "import_export",
     "metavast.catalog",
+    "metavast.promotions",
     "metavast.cart",
     "metavast.checkout",
     "metavast.orders",
@@ -54,12 +55,23 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Issue 17: a request id for logs and tasks, latency per view, and the read replica's
+    # rules (metavast/core/db_router.py; no-ops without DATABASE_REPLICA_URL).
+    "metavast.core.request_id.RequestIdMiddleware",
+    "metavast.core.metrics.MetricsMiddleware",
+    "metavast.core.db_router.PinToPrimaryMiddleware",
+    "metavast.core.db_router.ReplicaFallbackMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Cache-Control: no-store on API answers to credentialed requests, errors included.
     "metavast.core.middleware.ApiNoStoreMiddleware",
     # Bodies over REQUEST_BODY_MAX_BYTES are refused before anything reads them.
     "metavast.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed in the embedded default too (static files come precompressed from
+    # WhiteNoise above, which answers before this). Django pads each gzip body with random
+    # bytes against BREACH; CSRF tokens are masked per response as well. API answers are
+    # not compressed (see the class).
+    "metavast.core.middleware.PageGZipMiddleware",
     "metavast.core.middleware.ClientIPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -127,12 +139,27 @@ def database_config(url: str) -> dict:
 
 
 DATABASES = {"default": database_config(env.DATABASE_URL)}
+# Issue 17: catalog reads on a streaming replica when there is one (metavast/core/db_router.py).
+if env.DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_config(env.DATABASE_REPLICA_URL)
+    # A dead replica must cost a second, not a request's whole timeout.
+    DATABASES["replica"]["OPTIONS"]["connect_timeout"] = 1
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["metavast.core.db_router.PrimaryReplicaRouter"]
+REPLICA_READ_APPS = frozenset({"catalog"})
+REPLICA_MAX_LAG_SECONDS = 5.0  # more behind than this: reads go to the primary
+REPLICA_CHECK_SECONDS = 2.0  # how often each process measures the lag
+REPLICA_STICKY_SECONDS = 10  # after a write, that browser reads from the primary this long
+# /metrics (metavast/core/metrics.py): only scrapers on these networks, straight to a node.
+METRICS_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+PROMETHEUS_MULTIPROC_DIR = env.PROMETHEUS_MULTIPROC_DIR
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 if env.REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Issue 17: a Redis outage is a miss for pages, a refusal for limits (fail closed).
+            "BACKEND": "metavast.core.redis_cache.MissOnOutageRedisCache",
             "LOCATION": env.REDIS_URL,
             "KEY_PREFIX": "metavast",
             "TIMEOUT": 300,
@@ -297,7 +324,7 @@ SESSION_IDLE_TIMEOUT_STAFF_SECONDS = 30 * 60
 SESSION_IDLE_TIMEOUT_CUSTOMER_SECONDS = 3 * 24 * 60 * 60
 
 # --- Background work ---
-CELERY_BROKER_URL = env.REDIS_URL or "memory://"
+CELERY_BROKER_URL = env.CELERY_BROKER_URL or env.REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.CELERY_TASK_ALWAYS_EAGER
 # Without a broker (the embedded default), tasks run in this process's background threads
@@ -405,13 +432,17 @@ NINJA_PAGINATION_PER_PAGE = 24
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"scrub": {"()": "metavast.core.logging.ScrubFilter"}},
+    "filters": {
+        "scrub": {"()": "metavast.core.logging.ScrubFilter"},
+        # Issue 17: the request id (from nginx, or made here) on every line, tasks included.
+        "request_id": {"()": "metavast.core.request_id.RequestIdFilter"},
+    },
     "formatters": {"json": {"()": "metavast.core.logging.JsonFormatter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json",
-            "filters": ["scrub"],
+            "filters": ["scrub", "request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": env.LOG_LEVEL},
@@ -453,6 +484,9 @@ OTP_CODE_RETENTION_DAYS = 1
 # Zero-result search counts: a miss not seen again in a year goes; only the top N are kept.
 CATALOG_ZERO_RESULT_RETENTION_DAYS = 365
 CATALOG_ZERO_RESULT_CAP = 2000
+# Pages sorted by sales (the category default) show a best-selling order at most this old;
+# stock and prices are never this late (metavast/catalog/cache.py).
+CATALOG_SALES_STALE_SECONDS = 60
 # Rows per transaction: a backlog never holds a long lock.
 RETENTION_BATCH_SIZE = 500
 ORDER_UNPAID_EXPIRY_MINUTES = 20  # then the order is cancelled and its stock released

@@ -34,6 +34,8 @@ if (env.ADMIN_PATH or "admin").strip("/") == "admin":
     raise ImproperlyConfigured("Production settings need ADMIN_PATH other than 'admin'")
 
 SECURE_SSL_REDIRECT = True
+# Probes and the metrics scraper talk plain HTTP to each app node, behind the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^livez$", r"^readyz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

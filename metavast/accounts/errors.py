@@ -64,7 +64,9 @@ class CodeCooldown(DomainError):
 
     def __init__(self, seconds: int):
         self.retry_after = max(1, int(seconds))
-        super().__init__(f"برای درخواست کد تازه {self.retry_after} ثانیه صبر کنید.")
+        super().__init__(
+            f"برای درخواست کد تازه {to_persian_digits(self.retry_after)} ثانیه صبر کنید."
+        )
 
 
 class CodeLimited(DomainError):
@@ -92,7 +94,7 @@ class EmailCooldown(DomainError):
         self.retry_after = max(1, int(seconds))
         super().__init__(
             "ایمیلی همین چند لحظه پیش فرستاده شد. "
-            f"برای درخواست ایمیل تازه {self.retry_after} ثانیه صبر کنید."
+            f"برای درخواست ایمیل تازه {to_persian_digits(self.retry_after)} ثانیه صبر کنید."
         )
 
 

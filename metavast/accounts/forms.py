@@ -10,10 +10,22 @@ from django.core.exceptions import ValidationError
 
 from metavast.accounts.models import iran_divisions, province_choices
 from metavast.accounts.services.addresses import AddressInput
-from metavast.core.identifiers import normalize_mobile
+from metavast.core.identifiers import normalize_mobile, normalize_national_code
 from metavast.core.text import to_ascii_digits
+from metavast.core.validators import validate_person_name
 
 LTR_TEL = {"dir": "ltr", "inputmode": "tel", "autocomplete": "tel", "placeholder": "۰۹۱۲۳۴۵۶۷۸۹"}
+
+
+def name_field(label: str, *, required: bool) -> forms.CharField:
+    """A person's name: letters, spaces, ZWNJ, hyphen and apostrophe; no emoji or symbols."""
+    return forms.CharField(
+        label=label,
+        max_length=80,
+        required=required,
+        validators=[validate_person_name],
+        error_messages={"required": f"{label} را بنویسید."},
+    )
 
 
 def set_province_and_city_choices(form: forms.Form) -> None:
@@ -116,14 +128,19 @@ class NewPasswordForm(forms.Form):
 
 
 class WelcomeForm(NewPasswordForm):
-    first_name = forms.CharField(label="نام", max_length=80, required=False)
-    last_name = forms.CharField(label="نام خانوادگی", max_length=80, required=False)
+    first_name = name_field("نام", required=False)
+    last_name = name_field("نام خانوادگی", required=False)
     password_required = False
     field_order = ["first_name", "last_name", "new_password1", "new_password2"]
 
     def clean(self):
         # Judge the password against the names being set now, not the empty ones: the
         # similarity validator would otherwise pass here and fail when it is saved.
+        first, last = self.cleaned_data.get("first_name"), self.cleaned_data.get("last_name")
+        if first and not last and "last_name" not in self.errors:
+            self.add_error("last_name", "نام خانوادگی را هم بنویسید.")
+        elif last and not first and "first_name" not in self.errors:
+            self.add_error("first_name", "نام را هم بنویسید.")
         if self.user is not None:
             candidate = copy.copy(self.user)
             candidate.first_name = self.cleaned_data.get("first_name") or self.user.first_name
@@ -154,14 +171,20 @@ class CurrentPasswordForm(forms.Form):
 
 
 class ProfileForm(forms.Form):
-    first_name = forms.CharField(label="نام", max_length=80, required=False)
-    last_name = forms.CharField(label="نام خانوادگی", max_length=80, required=False)
+    # Both names are required: an empty profile saved nothing and showed «—» on invoices.
+    first_name = name_field("نام", required=True)
+    last_name = name_field("نام خانوادگی", required=True)
     national_code = forms.CharField(
         label="کد ملی (اختیاری، برای فاکتور)",
         max_length=32,
         required=False,
         widget=forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),
     )
+
+    def clean_national_code(self):
+        # Here as well as in the service: every mistake of the form shows at once.
+        value = self.cleaned_data["national_code"].strip()
+        return normalize_national_code(value) if value else ""
 
 
 class EmailForm(forms.Form):
@@ -194,8 +217,8 @@ class ReceiverFields(forms.Form):
         initial="1",
         widget=forms.RadioSelect,
     )
-    receiver_first_name = forms.CharField(label="نام گیرنده", max_length=80, required=False)
-    receiver_last_name = forms.CharField(label="نام خانوادگی گیرنده", max_length=80, required=False)
+    receiver_first_name = name_field("نام گیرنده", required=False)
+    receiver_last_name = name_field("نام خانوادگی گیرنده", required=False)
     receiver_mobile = forms.CharField(
         label="تلفن همراه گیرنده",
         max_length=64,

@@ -74,6 +74,10 @@ ACTION_LABELS: Final[dict[str, str]] = {
     "orders.info_answered": "پاسخ مشتری به درخواست اطلاعات",
     "orders.receiver_viewed": "مشاهدهٔ مشخصات گیرنده",
     "orders.receiver_erased": "پاک کردن مشخصات گیرنده",
+    "orders.cancellation_requested": "درخواست لغو سفارش پرداخت‌شده",
+    "orders.cancellation_approved": "تأیید درخواست لغو و آغاز بازپرداخت",
+    "orders.cancellation_refused": "رد درخواست لغو",
+    "checkout.delivery_window_saved": "تعریف یا ویرایش بازهٔ تحویل",
     # payments
     "payments.started": "آغاز پرداخت",
     "payments.status_changed": "تغییر وضعیت پرداخت",
@@ -147,6 +151,10 @@ ACTION_LABELS: Final[dict[str, str]] = {
     "marketing.campaign_test_sent": "ارسال آزمایشی کارزار تبلیغاتی",
     "marketing.campaign_started": "آغاز ارسال کارزار تبلیغاتی",
     "marketing.campaign_sent": "پایان ارسال کارزار تبلیغاتی",
+    # Issue 15: discount codes (metavast/promotions/services.py).
+    "promotions.code_created": "ساخت کد تخفیف",
+    "promotions.code_changed": "ویرایش کد تخفیف",
+    "promotions.redemption_released": "بازگشت استفاده از کد تخفیف با لغو سفارش پرداخت‌نشده",
 }
 
 

@@ -7,14 +7,17 @@ a 422); prices are never read from the request. Guests use the web cart; apps si
 from __future__ import annotations
 
 from ninja import Field, Path, Router, Schema
+from pydantic import ConfigDict
 
 from metavast.accounts.api_auth import token_or_session
 from metavast.cart.models import Cart
 from metavast.cart.pricing import PricedCart, price_cart
 from metavast.cart.services import (
     cart_add,
+    cart_apply_discount_code,
     cart_get_or_create,
     cart_remove,
+    cart_remove_discount_code,
     cart_set_quantity,
 )
 from metavast.core.schemas import ErrorOut, InputSchema
@@ -30,9 +33,10 @@ class CartLineOut(Schema):
     product_title: str
     product_slug: str
     options: str
-    unit_price: int = Field(..., description="ریال، قیمت امروز")
+    unit_price: int = Field(..., description="ریال، قیمت امروز با مالیات بر ارزش افزوده")
     quantity: int
-    line_total: int
+    line_total: int = Field(..., description="ریال، با مالیات، پیش از تخفیف")
+    discount: int = Field(0, description="سهم این ردیف از تخفیف (ریال، با مالیات)")
     price_was: int | None = Field(None, description="قیمت هنگام افزودن، اگر تغییر کرده")
     available: int
     problem: str = Field("", description="unavailable | short | over_limit | ''")
@@ -41,19 +45,41 @@ class CartLineOut(Schema):
 class CartOut(Schema):
     lines: list[CartLineOut]
     count: int
-    subtotal: int
+    subtotal: int = Field(..., description="ریال، جمع کالاها با مالیات، پیش از تخفیف")
+    prices_include_vat: bool = True
+    vat_rate_basis_points: int = Field(..., description="نرخ مالیات (۱۰۰۰ یعنی ۱۰٪)")
+    discount_code: str = Field("", description="کد تخفیف اعمال‌شده بر سبد")
+    discount: int = Field(0, description="ریال، با مالیات")
+    discount_error: ErrorOut | None = Field(None, description="چرا کد اعمال‌شده اکنون تخفیفی نمی‌دهد")
+    total: int = Field(..., description="ریال، کالاها پس از تخفیف (بی‌هزینهٔ ارسال)")
     weight_grams: int
     version: int
     has_problems: bool
 
 
 class AddIn(InputSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"variant_id": 42, "quantity": 2}]})
+
     variant_id: int = Field(..., ge=1, le=MAX_ID)
     quantity: int = Field(1, ge=1, le=1000, strict=True)
 
 
 class QuantityIn(InputSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"quantity": 3}]})
+
     quantity: int = Field(..., ge=0, le=1000, strict=True, description="۰ یعنی حذف")
+
+
+class DiscountCodeIn(InputSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "YALDA1405"}]})
+
+    code: str = Field(..., min_length=1, max_length=64, description="کد تخفیف")
+
+
+def _error_out(error) -> dict | None:
+    if error is None:
+        return None
+    return {"code": error.code, "message": str(error.message), "fields": error.fields}
 
 
 def cart_out(priced: PricedCart) -> dict:
@@ -68,6 +94,7 @@ def cart_out(priced: PricedCart) -> dict:
                 "unit_price": p.unit_price,
                 "quantity": p.quantity,
                 "line_total": p.line_total,
+                "discount": p.discount,
                 "price_was": p.price_was,
                 "available": p.available,
                 "problem": p.problem,
@@ -76,18 +103,28 @@ def cart_out(priced: PricedCart) -> dict:
         ],
         "count": priced.count,
         "subtotal": priced.subtotal,
+        "vat_rate_basis_points": priced.vat_basis_points,
+        "discount_code": priced.applied_code,
+        "discount": priced.discount,
+        "discount_error": _error_out(priced.discount_error),
+        "total": priced.total,
         "weight_grams": priced.weight_grams,
         "version": priced.version,
         "has_problems": priced.has_problems,
     }
 
 
-@router.get("", response={200: CartOut, **ERRORS}, summary="سبد خرید من")
+@router.get("", response={200: CartOut, **ERRORS}, summary="سبد خرید من", operation_id="cart_get")
 def cart_detail(request):
     return cart_out(price_cart(Cart.objects.of_user(request.auth).first()))
 
 
-@router.post("/lines", response={200: CartOut, **ERRORS}, summary="افزودن کالا به سبد")
+@router.post(
+    "/lines",
+    response={200: CartOut, **ERRORS},
+    summary="افزودن کالا به سبد",
+    operation_id="cart_add_line",
+)
 def cart_line_add(request, payload: AddIn):
     cart = cart_get_or_create(user=request.auth)
     cart_add(cart=cart, variant_id=payload.variant_id, quantity=payload.quantity)
@@ -95,7 +132,10 @@ def cart_line_add(request, payload: AddIn):
 
 
 @router.put(
-    "/lines/{variant_id}", response={200: CartOut, **ERRORS}, summary="تغییر تعداد (۰: حذف)"
+    "/lines/{variant_id}",
+    response={200: CartOut, **ERRORS},
+    summary="تغییر تعداد (۰: حذف)",
+    operation_id="cart_set_line_quantity",
 )
 def cart_line_set(request, payload: QuantityIn, variant_id: int = Path(..., ge=1, le=MAX_ID)):
     cart = cart_get_or_create(user=request.auth)
@@ -103,8 +143,37 @@ def cart_line_set(request, payload: QuantityIn, variant_id: int = Path(..., ge=1
     return cart_out(price_cart(cart))
 
 
-@router.delete("/lines/{variant_id}", response={200: CartOut, **ERRORS}, summary="حذف از سبد")
+@router.delete(
+    "/lines/{variant_id}",
+    response={200: CartOut, **ERRORS},
+    summary="حذف از سبد",
+    operation_id="cart_remove_line",
+)
 def cart_line_remove(request, variant_id: int = Path(..., ge=1, le=MAX_ID)):
     cart = cart_get_or_create(user=request.auth)
     cart_remove(cart=cart, variant_id=variant_id)
+    return cart_out(price_cart(cart))
+
+
+@router.put(
+    "/discount-code",
+    response={200: CartOut, **ERRORS},
+    summary="اعمال کد تخفیف بر سبد (۴۲۲/۴۰۹ با دلیل در صورت رد)",
+    operation_id="cart_apply_discount_code",
+)
+def cart_discount_apply(request, payload: DiscountCodeIn):
+    cart = cart_get_or_create(user=request.auth)
+    cart_apply_discount_code(cart=cart, code=payload.code)
+    return cart_out(price_cart(cart))
+
+
+@router.delete(
+    "/discount-code",
+    response={200: CartOut, **ERRORS},
+    summary="برداشتن کد تخفیف",
+    operation_id="cart_remove_discount_code",
+)
+def cart_discount_remove(request):
+    cart = cart_get_or_create(user=request.auth)
+    cart_remove_discount_code(cart=cart)
     return cart_out(price_cart(cart))

@@ -33,6 +33,9 @@ class Cart(models.Model):
     # Goes up on every change: the review page carries it, so a cart changed in another tab
     # after review is noticed before an order is placed from it.
     version = models.PositiveIntegerField("نسخه", default=0)
+    # The discount code the shopper applied (metavast.promotions); checked again each time the
+    # cart is priced and when the order is placed, redeemed only then.
+    discount_code = models.CharField("کد تخفیف", max_length=32, blank=True, default="")
     created_at = models.DateTimeField("زمان ساخت", default=timezone.now)
     updated_at = models.DateTimeField("زمان ویرایش", auto_now=True)
 

@@ -1,8 +1,13 @@
-"""The cart as the customer sees it: current prices, totals and what changed.
+"""The cart as the customer sees it: current prices with VAT included, the discount, totals and
+what changed.
 
 Prices always come from the variants now; the posted form never carries a price. Each line
 says whether its price moved since it was added and whether it can still be bought in that
-quantity. One query for any number of lines.
+quantity. Amounts shown are VAT-inclusive, by the one rule of `metavast.core.vat`: a line's
+gross is its net plus the VAT on that net (rounded once per line), the discount is taken off
+gross amounts and shared among the lines it applies to, and `total` is exactly what placing
+the order charges for the goods. One query for any number of lines (plus the code's, when a
+discount code is applied).
 """
 
 from __future__ import annotations
@@ -12,6 +17,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from metavast.cart.models import Cart, CartLine
+from metavast.core.errors import DomainError
+from metavast.core.vat import display_rate_basis_points, gross_amount, line_charge
+from metavast.promotions.models import DiscountCode
+from metavast.promotions.selectors import CartItem, discount_evaluate
 
 
 def unit_weight_grams(variant) -> int:
@@ -29,13 +38,16 @@ class Problem:
 @dataclass
 class PricedLine:
     line: CartLine
-    unit_price: int
+    unit_price: int  # VAT included (shown)
     quantity: int
-    line_total: int
-    price_was: int | None  # the price when added, if it changed since
+    line_total: int  # VAT included, before discount (shown)
+    price_was: int | None  # the price when added (VAT included), if it changed since
     available: int
     problem: str = ""
     weight_grams: int = 0
+    unit_net: int = 0  # the stored price, without VAT
+    line_net: int = 0
+    discount: int = 0  # this line's share of the discount, VAT included
 
     @property
     def variant(self):
@@ -49,13 +61,28 @@ class PricedLine:
     def price_went_up(self) -> bool:
         return self.price_was is not None and self.unit_price > self.price_was
 
+    @property
+    def charged(self) -> int:
+        return self.line_total - self.discount
+
+    @property
+    def vat(self) -> int:
+        """The VAT inside what this line is charged (rule 4 of core.vat)."""
+        return line_charge(self.line_net, self._basis_points, self.discount).vat
+
+    _basis_points: int = 0
+
 
 @dataclass
 class PricedCart:
     cart: Cart | None
     lines: list[PricedLine] = field(default_factory=list)
-    subtotal: int = 0
+    subtotal: int = 0  # goods, VAT included, before discount
     weight_grams: int = 0
+    vat_basis_points: int = 0
+    discount: int = 0  # VAT included
+    discount_code: DiscountCode | None = None
+    discount_error: DomainError | None = None  # why the applied code gives nothing now
 
     @property
     def count(self) -> int:
@@ -77,17 +104,33 @@ class PricedCart:
     def version(self) -> int:
         return self.cart.version if self.cart else 0
 
+    @property
+    def total(self) -> int:
+        """Goods after the discount, VAT included: what the order charges before shipping."""
+        return self.subtotal - self.discount
 
-def price_cart(cart: Cart | None) -> PricedCart:
+    @property
+    def vat(self) -> int:
+        return sum(p.vat for p in self.lines)
+
+    @property
+    def applied_code(self) -> str:
+        return self.cart.discount_code if self.cart else ""
+
+
+def price_cart(cart: Cart | None, *, basis_points: int | None = None) -> PricedCart:
+    """Price `cart` at `basis_points` (default: the rate of the day, for display; checkout
+    passes the rate it will charge). The code's per-customer cap counts the cart's owner."""
     if cart is None:
         return PricedCart(cart=None)
+    bp = display_rate_basis_points() if basis_points is None else basis_points
     lines = list(
         CartLine.objects.filter(cart=cart)
-        .select_related("variant__product")
+        .select_related("variant__product__category")
         .order_by("added_at", "pk")
     )
     limit = settings.CART_MAX_LINE_QUANTITY
-    priced = PricedCart(cart=cart)
+    priced = PricedCart(cart=cart, vat_basis_points=bp)
     for line in lines:
         variant = line.variant
         buyable = variant.is_active and variant.product.is_on_sale
@@ -100,18 +143,45 @@ def price_cart(cart: Cart | None) -> PricedCart:
         elif line.quantity > limit:
             problem = Problem.OVER_LIMIT
         weight = unit_weight_grams(variant) * line.quantity
+        line_net = variant.price * line.quantity
+        changed = line.price_when_added != variant.price
         priced.lines.append(
             PricedLine(
                 line=line,
-                unit_price=variant.price,
+                unit_price=gross_amount(variant.price, bp),
                 quantity=line.quantity,
-                line_total=variant.price * line.quantity,
-                price_was=line.price_when_added if line.price_when_added != variant.price else None,
+                line_total=gross_amount(line_net, bp),
+                price_was=gross_amount(line.price_when_added, bp) if changed else None,
                 available=available,
                 problem=problem,
                 weight_grams=weight,
+                unit_net=variant.price,
+                line_net=line_net,
+                _basis_points=bp,
             )
         )
-        priced.subtotal += variant.price * line.quantity
+        priced.subtotal += priced.lines[-1].line_total
         priced.weight_grams += weight
+    if cart.discount_code and priced.lines:
+        _apply_discount(priced, cart.user_id)
     return priced
+
+
+def _apply_discount(priced: PricedCart, user_id: int | None) -> None:
+    items = [
+        CartItem(
+            product_id=p.product.pk,
+            category_path=getattr(p.product.category, "path", "") or "",
+            gross=p.line_total,
+        )
+        for p in priced.lines
+    ]
+    try:
+        evaluation = discount_evaluate(code=priced.cart.discount_code, items=items, user_id=user_id)
+    except DomainError as exc:
+        priced.discount_error = exc
+        return
+    priced.discount_code = evaluation.code
+    priced.discount = evaluation.amount
+    for p, share in zip(priced.lines, evaluation.shares, strict=True):
+        p.discount = share

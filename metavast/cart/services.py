@@ -21,9 +21,12 @@ from metavast.cart.errors import (
     QuantityAboveLimit,
 )
 from metavast.cart.models import Cart, CartLine
+from metavast.cart.pricing import price_cart
 from metavast.catalog.errors import VariantNotFound
 from metavast.catalog.models import Variant
 from metavast.core.text import to_persian_digits
+from metavast.promotions.errors import DiscountNotApplicable, DiscountUnknown
+from metavast.promotions.selectors import normalize_code
 
 logger = logging.getLogger(__name__)
 
@@ -182,6 +185,40 @@ def cart_acknowledge_changes(*, cart: Cart) -> int:
     return len(changed)
 
 
+# --- discount code ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def cart_apply_discount_code(*, cart: Cart, code: str) -> Cart:
+    """Keep `code` on the cart if it gives a discount on it now; otherwise raise the
+    promotions error that says why (nothing is stored then). The code is checked again each
+    time the cart is priced and redeemed only when the order is placed."""
+    text = normalize_code(code)
+    if not text:
+        raise DiscountUnknown()
+    locked = _lock(cart)
+    locked.discount_code = text
+    priced = price_cart(locked)
+    if priced.is_empty:
+        raise DiscountNotApplicable()
+    if priced.discount_error is not None:
+        raise priced.discount_error
+    Cart.objects.filter(pk=locked.pk).update(discount_code=text)
+    cart.discount_code = text
+    _touch(cart, locked)
+    return cart
+
+
+@transaction.atomic
+def cart_remove_discount_code(*, cart: Cart) -> Cart:
+    locked = _lock(cart)
+    if locked.discount_code:
+        Cart.objects.filter(pk=locked.pk).update(discount_code="")
+        _touch(cart, locked)
+    cart.discount_code = ""
+    return cart
+
+
 @transaction.atomic
 def cart_empty(*, cart: Cart) -> None:
     locked = _lock(cart)
@@ -222,6 +259,9 @@ def cart_merge(*, user, token: str) -> Cart | None:
                 elif line.quantity > existing.quantity:
                     existing.quantity = min(line.quantity, limit)
                     existing.save(update_fields=["quantity"])
+            if guest.discount_code and not cart.discount_code:
+                Cart.objects.filter(pk=cart.pk).update(discount_code=guest.discount_code)
+                cart.discount_code = guest.discount_code
             guest.delete()
             _touch(cart)
             return cart

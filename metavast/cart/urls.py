@@ -10,4 +10,6 @@ urlpatterns = [
     path("lines/<id:variant_id>/", views.update_view, name="update"),
     path("lines/<id:variant_id>/remove/", views.remove_view, name="remove"),
     path("acknowledge/", views.acknowledge_view, name="acknowledge"),
+    path("discount/", views.discount_apply_view, name="discount_apply"),
+    path("discount/remove/", views.discount_remove_view, name="discount_remove"),
 ]

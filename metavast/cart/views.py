@@ -8,6 +8,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,10 +17,11 @@ from metavast.cart import services
 from metavast.cart.errors import LineNotFound
 from metavast.cart.forms import parse_id, parse_quantity
 from metavast.cart.pricing import price_cart
-from metavast.cart.web import request_cart
+from metavast.cart.web import request_cart, request_cart_count
 from metavast.catalog.errors import VariantNotFound
 from metavast.core.errors import DomainError
 from metavast.core.http import no_store
+from metavast.promotions.errors import DiscountNotApplicable
 
 
 def _same_origin(request) -> bool:
@@ -69,18 +72,37 @@ def cart_view(request):
 def add_view(request):
     if not _same_origin(request):
         raise PermissionDenied
+    # From the product page through htmx: stay on the page, answer with a toast (the
+    # mini-cart) and the header's new count. Without JavaScript: the cart page.
+    in_page = request.headers.get("HX-Request") == "true"
     variant_id = parse_id(request.POST.get("variant"))
     try:
         quantity = parse_quantity(request.POST.get("quantity"), default=1)
         if variant_id is None:
             raise VariantNotFound()
         cart = request_cart(request, create=True)
-        services.cart_add(cart=cart, variant_id=variant_id, quantity=quantity)
+        line = services.cart_add(cart=cart, variant_id=variant_id, quantity=quantity)
     except DomainError as exc:
+        if in_page:
+            return _toast(request, error=exc.message)
         messages.error(request, exc.message)
     else:
+        if in_page:
+            return _toast(request, line=line)
         messages.success(request, "به سبد خرید اضافه شد.")
     return redirect("cart:detail")
+
+
+def _toast(request, *, line=None, error: str = ""):
+    """The answer to an in-page add: never cached, and 200 even for a refusal, so htmx shows
+    the reason where the shopper is looking."""
+    context = {"line": line, "error": error, "count": request_cart_count(request), "oob": True}
+    if line is not None:
+        context["product"] = line.variant.product
+    response = render(request, "cart/partials/toast.html", context)
+    add_never_cache_headers(response)
+    patch_cache_control(response, no_store=True, private=True)
+    return response
 
 
 @require_POST
@@ -114,3 +136,32 @@ def acknowledge_view(request):
     if cart is not None:
         services.cart_acknowledge_changes(cart=cart)
     return redirect("cart:detail")
+
+
+def _back(request):
+    """Back to the cart, or to the checkout review when the form was there."""
+    target = request.POST.get("next", "")
+    return redirect(target if target == reverse("checkout:review") else "cart:detail")
+
+
+@require_POST
+def discount_apply_view(request):
+    cart = request_cart(request)
+    try:
+        if cart is None:
+            raise DiscountNotApplicable()
+        services.cart_apply_discount_code(cart=cart, code=request.POST.get("code", ""))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "کد تخفیف اعمال شد.")
+    return _back(request)
+
+
+@require_POST
+def discount_remove_view(request):
+    cart = request_cart(request)
+    if cart is not None:
+        services.cart_remove_discount_code(cart=cart)
+        messages.success(request, "کد تخفیف برداشته شد.")
+    return _back(request)

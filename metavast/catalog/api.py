@@ -22,6 +22,7 @@ from metavast.catalog.models import Product, ProductSpec, Variant
 from metavast.catalog.tree import category_tree
 from metavast.core.schemas import ErrorOut, InputSchema, SearchText
 from metavast.core.text import normalize
+from metavast.core.vat import display_gross
 
 router = Router(tags=["catalog"])
 
@@ -45,7 +46,7 @@ class ProductCardOut(Schema):
     title: str
     slug: str
     brand: str
-    price: int = Field(description="کمترین قیمت، به ریال")
+    price: int = Field(description="کمترین قیمت، به ریال، با مالیات بر ارزش افزوده")
     compare_at_price: int | None
     in_stock: bool
     image: str
@@ -146,6 +147,7 @@ def _category_out(node) -> dict:
     "/categories",
     response={200: list[CategoryOut]},
     summary="درخت دسته‌بندی‌ها",
+    operation_id="catalog_list_categories",
 )
 def categories(request):
     with catalog_cache.request_scope():
@@ -157,6 +159,7 @@ def categories(request):
     "/products",
     response={200: ProductPageOut, 404: ErrorOut, 422: ErrorOut},
     summary="فهرست و جست‌وجوی کالاها",
+    operation_id="catalog_list_products",
 )
 def products(request, filters: Query[ProductFilters]):
     with catalog_cache.request_scope():
@@ -198,8 +201,8 @@ def _products(filters: ProductFilters) -> dict:
                 "title": c["title"],
                 "slug": c["slug"],
                 "brand": c["brand_name"],
-                "price": c["price"],
-                "compare_at_price": c["compare_at_price"],
+                "price": display_gross(c["price"]),
+                "compare_at_price": display_gross(c["compare_at_price"]),
                 "in_stock": c["in_stock"],
                 "image": c["image"],
                 "url": c["url"],
@@ -215,6 +218,7 @@ def _products(filters: ProductFilters) -> dict:
     "/products/{slug}",
     response={200: ProductOut, 404: ErrorOut, 422: ErrorOut},
     summary="جزئیات یک کالا",
+    operation_id="catalog_get_product",
 )
 def product_detail(request, slug: str):
     with catalog_cache.request_scope():
@@ -248,8 +252,8 @@ def _product_detail(slug: str) -> dict:
         "brand": product.brand.name if product.brand else "",
         "category": _category_out(lineage[-1]),
         "breadcrumbs": [_category_out(n) for n in lineage],
-        "price": product.price,
-        "compare_at_price": product.compare_at_price,
+        "price": display_gross(product.price),
+        "compare_at_price": display_gross(product.compare_at_price),
         "in_stock": product.in_stock,
         "url": product.get_absolute_url(),
         "variants": [
@@ -257,8 +261,8 @@ def _product_detail(slug: str) -> dict:
                 "id": v.pk,
                 "sku": v.sku,
                 "options": [[str(n), str(value)] for n, value in v.options or []],
-                "price": v.price,
-                "compare_at_price": v.compare_at_price,
+                "price": display_gross(v.price),
+                "compare_at_price": display_gross(v.compare_at_price),
                 "available": v.available,
             }
             for v in product.variants.all()

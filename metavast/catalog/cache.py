@@ -17,6 +17,14 @@ tree, facets, header fragments) are kept per version in the worker's memory as w
 (`versioned`), so a page does not fetch and unpickle them from Redis again and again; a new
 version makes them miss, in every worker, on its next request.
 
+Sales move the best-selling order, and every paid order counts one (`sold_count`); bumping
+the catalog version for that emptied every cached page after each sale (issue 16). A sale
+that changes what a listing shows otherwise (sold out, or the cheapest buyable price) still
+bumps the catalog through the stock move. The best-selling ORDER alone is allowed to be at
+most SALES_STALE_SECONDS old: pages sorted by it carry the current `sales_epoch()` in their
+key, and values that show it (`SALES_VALUES`) in their version, so they are rebuilt once per
+epoch at most, however many sales there are.
+
 Ratings have their own version (`RATINGS_KEY`): approving or rejecting a review changes
 the stars on listing cards and the «بیشترین امتیاز» order, but not prices, stock, counts,
 facets or the tree, so it bumps only the ratings version (and that product's version, for
@@ -48,6 +56,9 @@ RATINGS_KEY = "catalog:rv"  # bumped when a product's approved reviews change
 # cards and the rating sort.
 RATED_PAGES = frozenset({"category", "search"})
 RATED_VALUES = frozenset({"search-popular", "fragment:home"})
+# Values that show the best-selling order (see sales_epoch).
+SALES_VALUES = frozenset({"search-popular", "fragment:home"})
+SALES_STALE_SECONDS = 60
 PAGE_TTL_SHARED = 300
 PAGE_TTL_LOCAL = 30
 
@@ -59,7 +70,11 @@ def _seed() -> int:
 def _get_or_seed(key: str) -> int:
     value = cache.get(key)
     if value is None:
-        cache.add(key, _seed(), None)
+        try:
+            cache.add(key, _seed(), None)
+        except Exception:
+            # Redis down (issue 17): a fresh version each time, so pages are built, not cached.
+            return _seed()
         value = cache.get(key) or _seed()
     return int(value)
 
@@ -105,6 +120,13 @@ def ratings_version() -> int:
     return value
 
 
+def sales_epoch() -> int:
+    """The current slot of SALES_STALE_SECONDS (setting CATALOG_SALES_STALE_SECONDS): what is
+    sorted by sales is rebuilt when it changes, not on every sale."""
+    seconds = getattr(settings, "CATALOG_SALES_STALE_SECONDS", SALES_STALE_SECONDS)
+    return int(time.time() // max(1, seconds))
+
+
 def versioned(name: str, build: Callable[[], Any], *, ttl: int = 3600) -> Any:
     """A value derived from the catalog for the current version: from this process's memory,
     else from the shared cache, else `build()` (then stored in both). A value that shows
@@ -112,6 +134,8 @@ def versioned(name: str, build: Callable[[], Any], *, ttl: int = 3600) -> Any:
     version: int | str = catalog_version()
     if name in RATED_VALUES:
         version = f"{version}.{ratings_version()}"
+    if name in SALES_VALUES:
+        version = f"{version}.s{sales_epoch()}"
     found = _process_memo.get(name)
     if found is not None and found[0] == version:
         return found[1]

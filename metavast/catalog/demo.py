@@ -280,7 +280,8 @@ def _make(rng: random.Random, refs: Refs, slug: str, n: int) -> ProductDraft:
             _spec(refs, "storage", f"{storage} گیگابایت"),
             _spec(refs, "ram", f"{_fa(ram)} گیگابایت"),
             _spec(refs, "screen", f"{_fa(rng.choice(['6.1', '6.5', '6.7']))} اینچ"),
-            _spec(refs, "os", "iOS" if latin == "Apple" else "Android"),
+            # Spec values are read in a filter: Persian names, «اندروید» not "android".
+            _spec(refs, "os", "آی‌اواس" if latin == "Apple" else "اندروید"),
             _spec(refs, "warranty", "۱۸ ماهه"),
         ]
         base = _price(rng, 60_000_000, 900_000_000)
@@ -295,7 +296,7 @@ def _make(rng: random.Random, refs: Refs, slug: str, n: int) -> ProductDraft:
             _spec(refs, "ram", f"{ram} گیگابایت"),
             _spec(refs, "storage", f"{ssd} گیگابایت"),
             _spec(refs, "cpu", cpu),
-            _spec(refs, "os", "macOS" if latin == "Apple" else "Windows 11"),
+            _spec(refs, "os", "مک‌اواس" if latin == "Apple" else "ویندوز ۱۱"),
             _spec(refs, "screen", f"{_fa(rng.choice([14, 15.6, 16]))} اینچ"),
         ]
         axes = [("رنگ", colours[:2])]
@@ -303,7 +304,7 @@ def _make(rng: random.Random, refs: Refs, slug: str, n: int) -> ProductDraft:
     elif slug == "tablet":
         storage = rng.choice([64, 128, 256])
         title = f"تبلت {brand.name} مدل Tab {rng.randint(7, 11)} ظرفیت {storage} گیگابایت"
-        specs = [_spec(refs, "storage", f"{storage} گیگابایت"), _spec(refs, "os", "Android")]
+        specs = [_spec(refs, "storage", f"{storage} گیگابایت"), _spec(refs, "os", "اندروید")]
         base = _price(rng, 80_000_000, 500_000_000)
     elif slug == "headphones":
         kind = rng.choice(HEADPHONES)

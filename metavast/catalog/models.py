@@ -108,7 +108,8 @@ SORT_ORDERS = {
     "newest": ("-created_at", "-id"),
     "cheapest": ("-in_stock", "price", "-id"),
     "dearest": ("-in_stock", "-price", "-id"),
-    "bestselling": ("-sold_count", "-id"),
+    # The category page's default: what is in stock first (issue 15), then the most sold.
+    "bestselling": ("-in_stock", "-sold_count", "-id"),
     # Best average first (in tenths), then the one more people reviewed; unreviewed last.
     "rating": ("-rating_average", "-rating_count", "-id"),
     "relevance": ("-created_at", "-id"),  # without a query there is nothing to rank

@@ -23,12 +23,15 @@ from django.views.decorators.http import require_GET
 from django.views.static import serve as static_serve
 
 from metavast.catalog import cache as catalog_cache
-from metavast.catalog import listing, search
+from metavast.catalog import listing, search, search_suggest
+from metavast.catalog.colours import variant_swatch
+from metavast.catalog.facets import facet_counts
 from metavast.catalog.models import Product, ProductSpec, Variant
 from metavast.catalog.services import search_miss_record
 from metavast.catalog.tree import category_tree
 from metavast.core.money import format_toman
 from metavast.core.text import to_ascii_digits, to_persian_digits
+from metavast.core.vat import display_gross
 
 SUGGESTIONS = 6
 
@@ -39,6 +42,12 @@ def _is_htmx(request: HttpRequest) -> bool:
         request.headers.get("HX-Request") == "true"
         and request.headers.get("HX-History-Restore-Request") != "true"
     )
+
+
+def _sales(filters) -> str:
+    """A page sorted by sales is keyed by the sales epoch: rebuilt once per epoch, not after
+    every sale (catalog.cache)."""
+    return f"|s{catalog_cache.sales_epoch()}" if filters.sort == "bestselling" else ""
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -133,10 +142,11 @@ def _facets_view(facets: dict, filters) -> dict:
 @require_GET
 @_catalog_request
 def category(request: HttpRequest, slug: str) -> HttpResponse:
-    filters = listing.parse_filters(request.GET, default_sort="newest")
+    # Best-selling (in stock first) by default: what a shopper used to Digikala expects.
+    filters = listing.parse_filters(request.GET, default_sort="bestselling")
     filters.query = ""  # the category page does not search; /search/ does
     htmx = _is_htmx(request)
-    key = catalog_cache.page_key("category", f"{slug}|{filters.identity()}|{htmx}")
+    key = catalog_cache.page_key("category", f"{slug}|{filters.identity()}|{htmx}{_sales(filters)}")
 
     def render_page():
         tree = category_tree()
@@ -146,13 +156,15 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         filters.category = node
         result = listing.browse(filters, media_url=settings.MEDIA_URL)
         context = _listing_context(request, result, base_path=node.url)
+        # Counts follow the other filters; an htmx swap refreshes them out of band.
+        context["facets"] = _facets_view(facet_counts(node, filters), filters)
         if htmx:
+            context["facets_oob"] = True
             return render(request, "catalog/partials/results.html", context), None
         context.update(
             node=node,
             lineage=tree.lineage(node.id),
             children=tree.children_of(node.id),
-            facets=_facets_view(listing.facets(node), filters),
             canonical=node.url + (f"?page={filters.page}" if filters.page > 1 else ""),
         )
         return render(request, "catalog/category.html", context), None
@@ -166,7 +178,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 def search_page(request: HttpRequest) -> HttpResponse:
     filters = listing.parse_filters(request.GET, default_sort="relevance")
     htmx = _is_htmx(request)
-    key = catalog_cache.page_key("search", f"{filters.identity()}|{htmx}")
+    key = catalog_cache.page_key("search", f"{filters.identity()}|{htmx}{_sales(filters)}")
 
     def render_page():
         if not filters.query:
@@ -177,12 +189,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
             )
             context["roots"] = category_tree().children_of(None)
             return render(request, "catalog/search.html", context), False
-        result = listing.browse(filters, media_url=settings.MEDIA_URL, with_facets=not htmx)
+        # Facets on htmx swaps too: their counts follow the filters (sent out of band).
+        result = listing.browse(filters, media_url=settings.MEDIA_URL, with_facets=True)
         context = _listing_context(request, result, base_path="/search/")
         context.update(
             query=result.shown_query,
             roots=category_tree().children_of(None),
             facets=_facets_view(result.facets, filters) if result.facets else None,
+            facets_oob=htmx and bool(result.facets),
             corrected_url="/search/?" + urlencode({"q": result.corrected_query}),
         )
         template = "catalog/partials/results.html" if htmx else "catalog/search.html"
@@ -207,11 +221,11 @@ def suggest(request: HttpRequest) -> HttpResponse:
 
     def render_page():
         # The same understanding as /search/: sound-alikes, synonyms, corrections.
-        understanding = search.understand(query)
+        understanding = search.understand(query, probe=search_suggest.probe)
         products = []
-        if search.is_indexable(understanding):  # «گو»: two letters would read every product
-            qs = search.by_relevance(search.matching(Product.objects.visible(), understanding))
-            products = list(qs.values("title", "slug")[:SUGGESTIONS])
+        if search.is_indexable(understanding):  # «گو»: two letters are in too many words
+            # From the small per-version index (search_suggest), not a ranked SQL search.
+            products = search_suggest.suggestions(understanding, SUGGESTIONS)
         html = render_to_string(
             "catalog/partials/suggest.html",
             {
@@ -254,9 +268,11 @@ def _variant_view(variant: Variant) -> dict:
         "id": variant.pk,
         "sku": variant.sku,
         "label": variant.label or variant.sku,
-        "price": variant.price,
-        "price_text": format_toman(variant.price),
-        "compare_text": format_toman(variant.compare_at_price) if discount else "",
+        "swatch": variant_swatch(variant.options),  # a colour dot beside the label
+        # Shoppers see prices with VAT included (metavast.core.vat).
+        "price": display_gross(variant.price),
+        "price_text": format_toman(display_gross(variant.price)),
+        "compare_text": format_toman(display_gross(variant.compare_at_price)) if discount else "",
         "discount_text": to_persian_digits(discount) if discount else "",
         "available": available,
         "few_left_text": to_persian_digits(available) if 0 < available <= 3 else "",

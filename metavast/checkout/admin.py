@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 
 from metavast.accounts.models import province_choices
+from metavast.catalog import cache as catalog_cache
 from metavast.checkout.models import ShippingMethod, ShippingRate, VatRate
+from metavast.core.vat import display_rate_forget
 
 
 class ShippingRateForm(forms.ModelForm):
@@ -43,6 +46,7 @@ class ShippingMethodForm(forms.ModelForm):
             "description",
             "delivery_estimate",
             "allows_cod",
+            "needs_delivery_window",
             "max_weight_grams",
             "is_active",
             "position",
@@ -77,3 +81,22 @@ class VatRateAdmin(admin.ModelAdmin):
     @admin.display(description="درصد")
     def percent(self, obj):
         return f"{obj.rate_basis_points / 100:g}٪"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _rate_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _rate_changed()
+
+
+def _rate_changed() -> None:
+    # Prices on the storefront include VAT: they show the new rate at once, cached pages
+    # (built with the old gross prices) included.
+    display_rate_forget()
+    transaction.on_commit(catalog_cache.bump_catalog)
+
+
+# Courier delivery windows (a module of their own).
+from metavast.checkout import admin_delivery  # noqa: E402, F401

@@ -13,3 +13,15 @@ class CheckoutConfig(AppConfig):
         from metavast.orders.hooks import delivery_rules_register
 
         delivery_rules_register(DELIVERY_RULES)
+
+        # A cancelled order gives its courier delivery window place back (delivery.py).
+        from metavast.checkout.delivery import delivery_status_followed
+        from metavast.orders.hooks import status_follow_up_register
+
+        status_follow_up_register(delivery_status_followed)
+
+        # Catalog and cart show VAT-inclusive prices at the rate of the day (core.vat).
+        from metavast.checkout.shipping import vat_rate_or_none
+        from metavast.core.vat import rate_provider_register
+
+        rate_provider_register(vat_rate_or_none)

@@ -15,6 +15,9 @@ __all__ = [
     "CheckoutStale",
     "CodNotAllowed",
     "CustomerIncomplete",
+    "DeliveryWindowFull",
+    "DeliveryWindowRequired",
+    "DeliveryWindowUnavailable",
     "ShippingUnavailable",
     "VatRateMissing",
 ]
@@ -39,3 +42,20 @@ class CheckoutStale(Conflict):
 class CheckoutIncomplete(Conflict):
     code = "checkout_incomplete"
     message = _("نشانی، گیرنده و روش ارسال را کامل کنید.")
+
+
+class DeliveryWindowRequired(Conflict):
+    code = "delivery_window_required"
+    message = _("برای ارسال با پیک، روز و بازهٔ زمانی تحویل را انتخاب کنید.")
+
+
+class DeliveryWindowUnavailable(Conflict):
+    code = "delivery_window_unavailable"
+    message = _("این بازهٔ تحویل دیگر در دسترس نیست؛ لطفاً بازهٔ دیگری انتخاب کنید.")
+
+
+class DeliveryWindowFull(Conflict):
+    code = "delivery_window_full"
+    message = _(
+        "ظرفیت بازهٔ تحویلی که انتخاب کرده بودید همین حالا پر شد؛ لطفاً بازهٔ دیگری انتخاب کنید."
+    )

@@ -21,13 +21,19 @@ from django.utils import timezone
 from metavast.accounts.models import Address
 from metavast.cart.models import Cart
 from metavast.cart.pricing import PricedCart, price_cart
+from metavast.cart.services import cart_get_or_create
+from metavast.checkout.delivery import (
+    delivery_booking_create,
+    delivery_window_check,
+    delivery_window_take,
+)
 from metavast.checkout.errors import (
     AddressNotFound,
     CheckoutIncomplete,
     CheckoutStale,
     CodNotAllowed,
 )
-from metavast.checkout.models import CheckoutDraft
+from metavast.checkout.models import CheckoutDraft, ShippingMethod
 from metavast.checkout.shipping import (
     Quote,
     shipping_quote,
@@ -41,9 +47,9 @@ from metavast.orders.services.placement import clean_receiver
 
 
 def checkout_draft_get(*, user) -> CheckoutDraft:
-    draft, _ = CheckoutDraft.objects.select_related("address", "shipping_method").get_or_create(
-        user=user
-    )
+    draft, _ = CheckoutDraft.objects.select_related(
+        "address", "shipping_method", "delivery_window"
+    ).get_or_create(user=user)
     return draft
 
 
@@ -51,7 +57,7 @@ def _lock_draft(user) -> CheckoutDraft:
     checkout_draft_get(user=user)
     return (
         CheckoutDraft.objects.select_for_update(of=("self",))
-        .select_related("address", "shipping_method")
+        .select_related("address", "shipping_method", "delivery_window")
         .get(user=user)
     )
 
@@ -74,7 +80,10 @@ def checkout_set_address(*, user, address_id: int, receiver: Receiver) -> Checko
 
 
 @transaction.atomic
-def checkout_set_shipping(*, user, shipping_method_id: int) -> CheckoutDraft:
+def checkout_set_shipping(
+    *, user, shipping_method_id: int, delivery_window_id: int | None = None
+) -> CheckoutDraft:
+    """The shipping method and, for a courier that comes at an agreed time, its window."""
     draft = _lock_draft(user)
     if draft.address is None:
         raise CheckoutIncomplete()
@@ -87,6 +96,7 @@ def checkout_set_shipping(*, user, shipping_method_id: int) -> CheckoutDraft:
         weight_grams=weight,
     )
     draft.shipping_method = quote.method
+    draft.delivery_window = delivery_window_check(method=quote.method, window_id=delivery_window_id)
     draft.key = uuid.uuid4()
     draft.save()
     return draft
@@ -94,15 +104,23 @@ def checkout_set_shipping(*, user, shipping_method_id: int) -> CheckoutDraft:
 
 @dataclass
 class Summary:
+    """The review page: every amount VAT-inclusive (metavast.core.vat), as `order_place`
+    will charge it. `vat` is the VAT included in `total`, shown, never added."""
+
     priced: PricedCart
     quote: Quote
     vat_basis_points: int
+    shipping: int  # shipping, VAT included
     vat: int
     total: int
 
     @property
     def vat_percent(self) -> str:
         return f"{self.vat_basis_points / 100:g}"
+
+    @property
+    def discount(self) -> int:
+        return self.priced.discount
 
 
 def checkout_quotes(*, draft: CheckoutDraft, priced: PricedCart) -> list[Quote]:
@@ -124,13 +142,17 @@ def checkout_summary(*, draft: CheckoutDraft, priced: PricedCart) -> Summary:
         weight_grams=priced.weight_grams,
     )
     basis_points = vat_rate_basis_points(timezone.localdate())
-    vat = vat_amount(priced.subtotal + quote.cost, basis_points)
+    if basis_points != priced.vat_basis_points:
+        # The cart was priced at the display rate; the review shows the rate it charges.
+        priced = price_cart(priced.cart, basis_points=basis_points)
+    shipping_vat = vat_amount(quote.cost, basis_points)
     return Summary(
         priced=priced,
         quote=quote,
         vat_basis_points=basis_points,
-        vat=vat,
-        total=priced.subtotal + quote.cost + vat,
+        shipping=quote.cost + shipping_vat,
+        vat=priced.vat + shipping_vat,
+        total=priced.total + quote.cost + shipping_vat,
     )
 
 
@@ -172,6 +194,10 @@ def checkout_place(
         cart = Cart.objects.of_user(user).first()
         if cart is None or (cart_version is not None and cart.version != cart_version):
             raise CheckoutStale()
+        # A courier's window: one place taken now, rolled back with the rest on any failure.
+        window = delivery_window_take(
+            method=draft.shipping_method, window_id=draft.delivery_window_id
+        )
         order = order_place(
             user=user,
             cart=cart,
@@ -183,10 +209,53 @@ def checkout_place(
             expected_total=expected_total,
             ip=ip,
         )
+        if window is not None:
+            delivery_booking_create(order=order, window=window)
         # The attempt is spent; another person's details leave the draft (P4).
         draft.key = uuid.uuid4()
         draft.receiver_is_self = True
         draft.receiver_first_name = draft.receiver_last_name = draft.receiver_mobile = ""
         draft.payment_method = ""
+        draft.delivery_window = None
         draft.save()
+        return order
+
+
+def checkout_place_direct(
+    *,
+    user,
+    address,
+    receiver: Receiver,
+    shipping_method_id: int,
+    delivery_window_id: int | None,
+    payment_method: str,
+    checkout_key: str,
+    expected_total: int | None,
+    ip: str | None = None,
+) -> Order:
+    """Place in one call (the API): the cart as it is, with a courier's window taken in the
+    same transaction. The same key again returns the same order without taking a place."""
+    existing = Order.objects.filter(user=user, checkout_key=checkout_key).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        method = ShippingMethod.objects.active().filter(pk=shipping_method_id).first()
+        window = (
+            delivery_window_take(method=method, window_id=delivery_window_id)
+            if method is not None
+            else None
+        )
+        order = order_place(
+            user=user,
+            cart=cart_get_or_create(user=user),
+            address=address,
+            receiver=receiver,
+            shipping_method_id=shipping_method_id,
+            payment_method=payment_method,
+            checkout_key=checkout_key,
+            expected_total=expected_total,
+            ip=ip,
+        )
+        if window is not None:
+            delivery_booking_create(order=order, window=window)
         return order

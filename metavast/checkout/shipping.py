@@ -4,7 +4,7 @@ A method serves an address when it is active, goes to that city (an empty city l
 everywhere) and takes the parcel's weight. Its cost is the rate for the province, or else
 the rate for every province, with the smallest weight bracket that fits the parcel; no
 bracket fits, no quote. VAT is charged on goods plus shipping at the rate in force on the
-day, rounded to the nearest Rial (half up: `orders.hooks.vat_amount`, the order's own sum).
+day, rounded per line by the one rule in `metavast.core.vat` (prices shown include it).
 
 Orders sits below checkout and never imports it: `apps.py` hands orders `DELIVERY_RULES`
 at start-up, and `order_place` prices the parcel it has weighed with them.
@@ -28,6 +28,7 @@ __all__ = [
     "shipping_quotes",
     "vat_amount",
     "vat_rate_basis_points",
+    "vat_rate_or_none",
 ]
 
 
@@ -85,10 +86,15 @@ def shipping_quote(*, method_id: int, province: str, city: str, weight_grams: in
 
 
 def vat_rate_basis_points(on=None) -> int:
-    rate = VatRate.objects.in_force(on or timezone.localdate())
+    rate = vat_rate_or_none(on)
     if rate is None:
         raise VatRateMissing()
-    return rate.rate_basis_points
+    return rate
+
+
+def vat_rate_or_none(on=None) -> int | None:
+    rate = VatRate.objects.in_force(on or timezone.localdate())
+    return rate.rate_basis_points if rate is not None else None
 
 
 DELIVERY_RULES = DeliveryRules(

@@ -14,6 +14,8 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from metavast.accounts.models import Address
@@ -22,7 +24,14 @@ from metavast.cart.forms import parse_id
 from metavast.cart.pricing import price_cart
 from metavast.cart.web import request_cart
 from metavast.checkout import services
-from metavast.checkout.errors import CheckoutIncomplete, CheckoutStale
+from metavast.checkout.delivery import bookable_windows
+from metavast.checkout.errors import (
+    CheckoutIncomplete,
+    CheckoutStale,
+    DeliveryWindowFull,
+    DeliveryWindowRequired,
+    DeliveryWindowUnavailable,
+)
 from metavast.checkout.forms import NewAddressForm, ReceiverForm, ShippingForm
 from metavast.consent.models import MarketingSource
 from metavast.consent.web import apply_ticked_boxes, marketing_boxes
@@ -54,7 +63,8 @@ def checkout_gate(view):
         if missing:
             message, target = MISSING_MESSAGES[missing[0]]
             messages.warning(request, message)
-            return redirect(target)
+            # The account page sends the shopper back here once it is filled in.
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return view(request, *args, **kwargs)
 
     return no_store(wrapper)
@@ -159,18 +169,25 @@ def shipping_view(request):
     if draft.address is None:
         return redirect("checkout:address")
     quotes = services.checkout_quotes(draft=draft, priced=priced)
+    windows = {q.method.pk: bookable_windows(method=q.method) for q in quotes}
     form = ShippingForm(
         request.POST or None,
         quotes=quotes,
+        windows=windows,
         initial={
-            "method": str(draft.shipping_method_id or (quotes[0].method.pk if quotes else ""))
+            "method": str(draft.shipping_method_id or (quotes[0].method.pk if quotes else "")),
+            "window": str(draft.delivery_window_id or ""),
         },
     )
     if request.method == "POST" and form.is_valid():
         try:
             services.checkout_set_shipping(
-                user=request.user, shipping_method_id=form.cleaned_data["method"]
+                user=request.user,
+                shipping_method_id=form.cleaned_data["method"],
+                delivery_window_id=form.cleaned_data["window"],
             )
+        except (DeliveryWindowFull, DeliveryWindowRequired, DeliveryWindowUnavailable) as exc:
+            form.add_error("window", exc.message)
         except DomainError as exc:
             form.add_error("method", exc.message)
         else:
@@ -178,7 +195,16 @@ def shipping_view(request):
     return render(
         request,
         "checkout/shipping.html",
-        {"form": form, "quotes": quotes, "draft": draft, "priced": priced, "step": 2},
+        {
+            "form": form,
+            "quotes": quotes,
+            # Each method with its bookable windows (only couriers have any).
+            "options": [(q, windows[q.method.pk]) for q in quotes],
+            "draft": draft,
+            "receiver": services.draft_receiver(draft),
+            "priced": priced,
+            "step": 2,
+        },
     )
 
 
@@ -233,6 +259,10 @@ def place_view(request):
     except CheckoutIncomplete as exc:
         messages.warning(request, exc.message)
         return redirect("checkout:address")
+    except (DeliveryWindowFull, DeliveryWindowRequired, DeliveryWindowUnavailable) as exc:
+        # The courier's window filled (or started) since it was chosen: choose again.
+        messages.error(request, exc.message)
+        return redirect("checkout:shipping")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("checkout:address")

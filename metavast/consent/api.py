@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.db import transaction
 from ninja import Router, Schema, Status
+from pydantic import ConfigDict
 
 from metavast.accounts.api._common import PRIVATE, _user, errors
 from metavast.accounts.api_auth import token_or_session
@@ -39,6 +40,18 @@ class ConsentsOut(Schema):
 
 
 class ConsentsIn(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": True,
+                    "sms": False,
+                    "text_version": marketing.MARKETING_CONSENT_TEXT_VERSION,
+                }
+            ]
+        }
+    )
+
     email: bool | None = None
     sms: bool | None = None
     # The version of the wording the app showed; must be the current one to give consent.
@@ -69,7 +82,7 @@ def _state(user) -> dict:
     auth=token_or_session,
     response={200: ConsentsOut, **errors(*PRIVATE)},
     summary="رضایت‌های من برای پیام تبلیغاتی (ایمیل، پیامک)",
-    operation_id="metavast_consent_api_marketing",
+    operation_id="consent_get_marketing",
 )
 def marketing_endpoint(request):
     return Status(200, _state(_user(request)))
@@ -80,7 +93,7 @@ def marketing_endpoint(request):
     auth=token_or_session,
     response={200: ConsentsOut, **errors(*PRIVATE)},
     summary="تغییر رضایت‌های من برای پیام تبلیغاتی",
-    operation_id="metavast_consent_api_marketing_change",
+    operation_id="consent_set_marketing",
 )
 def marketing_change_endpoint(request, payload: ConsentsIn):
     user = _user(request)

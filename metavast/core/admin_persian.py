@@ -42,7 +42,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.utils import timezone
 
-from metavast.core import jalali, money, text
+from metavast.core import jalali, money, numbers, text
 
 # The unit a money field's label ends with: inputs take Rials, lists show Toman.
 RIAL_MARK: Final = "(ریال)"
@@ -143,33 +143,9 @@ def label_for_field(name, model, model_admin=None, return_attr=False, form=None)
 
 # ---------------------------------------------------------------------------- inputs
 
-_SEPARATORS = re.compile(r"[\s,\u066c\u060c\u200c\u200e\u200f_]")
-
-
-def normalise_number(value: str) -> str:
-    """«۱۲۰٬۰۰۰» or «١٢٠٠٠٠» or «120,000» → «120000» (anything else is left for the field to
-    refuse)."""
-    return _SEPARATORS.sub("", text.to_ascii_digits(value))
-
-
-class PersianNumberInput(forms.TextInput):
-    """A number typed with any digits and separators; shown with Persian digits.
-
-    A text input, not type=number: browsers refuse Persian digits in a number input."""
-
-    def __init__(self, attrs=None):
-        super().__init__(
-            {"inputmode": "numeric", "dir": "ltr", "class": "vIntegerField", **(attrs or {})}
-        )
-
-    def format_value(self, value):
-        if isinstance(value, int) and not isinstance(value, bool):
-            return text.to_persian_digits(f"{value:,}".replace(",", money.THOUSANDS_SEPARATOR))
-        return super().format_value(value)
-
-    def value_from_datadict(self, data, files, name):
-        value = super().value_from_datadict(data, files, name)
-        return normalise_number(value) if isinstance(value, str) else value
+# The number inputs and parsers are every form's, not only the admin's: core/numbers.py.
+normalise_number = numbers.normalise_number
+PersianNumberInput = numbers.PersianNumberInput
 
 
 _JALALI_DATE = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})")
@@ -244,22 +220,6 @@ _FORMFIELD_OVERRIDES: Final = {
     models.BigIntegerField: {"widget": PersianNumberInput},
     models.DecimalField: {"widget": PersianNumberInput},
 }
-
-
-_django_integer_to_python = forms.IntegerField.to_python
-_django_decimal_to_python = forms.DecimalField.to_python
-
-
-def _integer_to_python(self, value):
-    if isinstance(value, str):
-        value = normalise_number(value)
-    return _django_integer_to_python(self, value)
-
-
-def _decimal_to_python(self, value):
-    if isinstance(value, str):
-        value = text.to_ascii_digits(value).replace("\u066b", ".").replace("\u066c", "")
-    return _django_decimal_to_python(self, value)
 
 
 # ---------------------------------------------------------------------------- dates in filters
@@ -612,8 +572,7 @@ def install(site=None) -> None:
             if hasattr(module, "help_text_for_field"):
                 module.help_text_for_field = help_text_for_field
         admin_options.FORMFIELD_FOR_DBFIELD_DEFAULTS.update(_FORMFIELD_OVERRIDES)
-        forms.IntegerField.to_python = _integer_to_python
-        forms.DecimalField.to_python = _decimal_to_python
+        numbers.install()
         admin_filters.FieldListFilter.register(
             lambda f: isinstance(f, models.DateField), JalaliDateFieldListFilter, take_priority=True
         )

@@ -16,6 +16,12 @@ class CoreConfig(AppConfig):
 
         install_form_check()
 
+        # Every form number field takes Persian and Arabic-Indic digits in a text input,
+        # never a type=number box that drops them: see core/numbers.py.
+        from metavast.core import numbers
+
+        numbers.install()
+
 
 class PersianAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin, made Persian once every app's admin module is loaded

@@ -47,6 +47,12 @@ _MOBILE_AS_LANDLINE_MESSAGE = _(
 )
 _POSTAL_CODE_MESSAGE = _("کد پستی باید ده رقم و معتبر باشد.")
 _NATIONAL_CODE_MESSAGE = _("کد ملی معتبر نیست؛ کد ملی ده رقم است.")
+# Ten digits that fail the check digit: most often one mistyped digit, so say that, not "ten
+# digits" (which the person can see they typed).
+_NATIONAL_CODE_CHECK_MESSAGE = _(
+    "رقم کنترل این کد ملی درست نیست؛ احتمالاً یکی از رقم‌ها اشتباه نوشته شده است. "
+    "کد ملی را دوباره از روی کارت ملی بخوانید."
+)
 _COMPANY_ID_MESSAGE = _("شناسهٔ ملی معتبر نیست؛ شناسهٔ ملی اشخاص حقوقی یازده رقم است.")
 _ECONOMIC_NUMBER_MESSAGE = _(
     "شمارهٔ اقتصادی معتبر نیست؛ برای اشخاص حقیقی چهارده رقم و برای اشخاص حقوقی یازده رقم است."
@@ -132,8 +138,12 @@ def normalize_national_code(value: str) -> str:
     """Return a ten-digit Iranian national code (کد ملی), left-padding eight or nine digits."""
     error = ValidationError(_NATIONAL_CODE_MESSAGE, code="invalid_national_code")
     digits = _digits(value, error, 8, 9, 10).zfill(10)
-    if len(set(digits)) == 1 or _national_code_check_digit(digits[:9]) != int(digits[9]):
+    if len(set(digits)) == 1:  # «۰۰۰۰۰۰۰۰۰۰» passes the check digit but is no one's code
         raise error
+    if _national_code_check_digit(digits[:9]) != int(digits[9]):
+        raise ValidationError(
+            _NATIONAL_CODE_CHECK_MESSAGE, code="invalid_national_code_check_digit"
+        )
     return digits
 
 

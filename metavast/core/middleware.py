@@ -4,6 +4,7 @@ import json
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -148,3 +149,18 @@ def _carries_credentials(request) -> bool:
         return True
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+class PageGZipMiddleware(GZipMiddleware):
+    """Compress pages, never API answers.
+
+    Pages: the first visit on a phone is measured compressed (issue 15). The API is left
+    alone: its answers carry sign-in tokens and codes beside data the client chose
+    (the BREACH pattern, against which Django's padding is a mitigation, not a cure), they
+    are small JSON, and generated clients and schema tests read them as sent.
+    """
+
+    def process_response(self, request, response):
+        if request.path.startswith("/api/"):
+            return response
+        return super().process_response(request, response)

@@ -16,6 +16,7 @@ NFKC runs first: it folds Arabic presentation forms (ﻙ, ﯼ, ﻻ, ...) to the 
 full-width Latin and digits to ASCII, and it never changes the base Persian letters themselves.
 """
 
+import re
 import unicodedata
 
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
@@ -104,3 +105,31 @@ def to_ascii_digits(s: str) -> str:
 def to_persian_digits(value: str | int) -> str:
     """Return ``str(value)`` with ASCII and Arabic-Indic digits replaced by Persian digits."""
     return str(value).translate(_TO_PERSIAN_DIGITS)
+
+
+# A number in free text: digits of any script, with points between them («6.7», «1.2.3»).
+_NUMBER_IN_TEXT = re.compile(
+    r"[0-9\u06f0-\u06f9\u0660-\u0669]+(?:\.[0-9\u06f0-\u06f9\u0660-\u0669]+)*"
+)
+
+
+def _is_latin_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+def to_persian_number_text(value: str | int) -> str:
+    """Free text for a Persian reader: numbers in Persian digits, with «٫» for a point between
+    digits («ظرفیت 256» → «ظرفیت ۲۵۶», «6.7» → «۶٫۷»). A number written against a Latin
+    letter is part of a Latin name and stays as typed («Galaxy A55», «Argon2id», «5G»), as
+    Persian shops print model names. For titles, spec values and page text as typed; never
+    for URLs, email addresses or input values."""
+    text = str(value)
+
+    def persian(match: re.Match) -> str:
+        before = text[match.start() - 1] if match.start() else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        if _is_latin_letter(before) or _is_latin_letter(after):
+            return match.group(0)
+        return to_persian_digits(match.group(0).replace(".", "\u066b"))
+
+    return _NUMBER_IN_TEXT.sub(persian, text)

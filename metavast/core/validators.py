@@ -179,3 +179,46 @@ def install_form_check() -> None:
 
     run_validators.plain_text_checked = True  # type: ignore[attr-defined]
     forms.CharField.run_validators = run_validators
+
+
+# --------------------------------------------------------------------------- people's names
+
+# Besides letters (any script) and combining marks: the space, ZWNJ («نیک‌نام»), the hyphen
+# («جان-پیر»), and the apostrophe in its ASCII and typographic forms («O'Neil»).
+_NAME_JOINERS: Final = frozenset(" -'\u2019\u02bc" + ZWNJ)
+
+PERSON_NAME_MESSAGE = _(
+    "نام فقط می‌تواند حرف، فاصله، نیم‌فاصله، خط تیره (-) و آپاستروف (') داشته باشد؛ "
+    "«%(character)s» پذیرفته نیست."
+)
+PERSON_NAME_NO_LETTER_MESSAGE = _("نام باید دست‌کم یک حرف داشته باشد.")
+
+
+def person_name_error(value: str) -> ValidationError | None:
+    """Why ``value`` is not a person's name (emoji, symbols, digits), or None.
+
+    Names reach invoices, packing slips and the courier's label: a name there is letters.
+    Empty is not judged here (the form says whether a name is required)."""
+    if not value or unreadable_character(value) is not None:
+        return None  # plain_text_error names an invisible character: one message, that one
+    has_letter = False
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category.startswith("L"):
+            has_letter = True
+        elif category.startswith("M") or category == "Zs" or ch in _NAME_JOINERS:
+            continue
+        else:
+            shown = ch if ch.isprintable() and not ch.isspace() else codepoint(ch)
+            return ValidationError(
+                PERSON_NAME_MESSAGE, code="invalid_name", params={"character": shown}
+            )
+    if not has_letter:
+        return ValidationError(PERSON_NAME_NO_LETTER_MESSAGE, code="invalid_name")
+    return None
+
+
+def validate_person_name(value: str) -> None:
+    error = person_name_error(value)
+    if error is not None:
+        raise error

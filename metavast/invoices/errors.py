@@ -32,3 +32,11 @@ class InvoicePdfDamaged(DomainError):
     code = "invoice_pdf_damaged"
     status = 500
     message = "فایل فاکتور قابل خواندن نیست؛ با پشتیبانی تماس بگیرید."
+
+
+class InvoicePdfNotReady(DomainError):
+    """The PDF is rendered in the background after issue; this one is not stored yet."""
+
+    code = "invoice_pdf_not_ready"
+    status = 503
+    message = "فایل فاکتور در حال آماده‌سازی است؛ چند لحظهٔ دیگر دوباره تلاش کنید."

@@ -4,9 +4,13 @@
 its delivery) has committed — from a task queued with on_commit — and is safe to call
 again: the unique constraint on the order makes a second call return the first invoice.
 
-VAT is computed on the order as a whole (goods + shipping); the invoice spreads that exact
-amount over its lines by the largest-remainder method, so the lines add up to the order to
-the Rial and each line's VAT is within one Rial of its own rate.
+Orders placed with VAT-inclusive prices (`Order.vat_included`) carry each line's VAT and net
+discount, worked out at placement by the one rule of `metavast.core.vat`: the invoice copies
+them (Moadian `dis` is the line's discount, `adis` the net after it, `vam` its VAT), so it
+adds up to what was charged to the Rial. Older orders had VAT on the order as a whole
+(goods + shipping); their invoice spreads that exact amount over its lines by the
+largest-remainder method, so the lines add up to the order to the Rial and each line's VAT
+is within one Rial of its own rate.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import json
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -23,7 +28,7 @@ from metavast.audit.services import audit_record
 from metavast.core.jalali import jalali_fiscal_year
 from metavast.core.queue import task_queue
 from metavast.invoices import moadian
-from metavast.invoices.errors import CreditNoteInvalid, OrderNotInvoiceable
+from metavast.invoices.errors import CreditNoteInvalid, InvoicePdfNotReady, OrderNotInvoiceable
 from metavast.invoices.models import (
     Invoice,
     InvoiceCounter,
@@ -119,7 +124,10 @@ def _create(
     fiscal_year = jalali_fiscal_year(now)
     number = _next_number(kind, fiscal_year)
     serial = fiscal_year * 10_000_000 + _KIND_OFFSET[kind] + number
-    vats = spread_vat([line["net_amount"] for line in lines], vat_total, vat_basis_points)
+    if all("vat" in line for line in lines):
+        vats = [line["vat"] for line in lines]  # worked out per line at placement
+    else:
+        vats = spread_vat([line["net_amount"] for line in lines], vat_total, vat_basis_points)
     subtotal = sum(line["unit_price"] * line["quantity"] for line in lines)
     discount = sum(line.get("discount", 0) for line in lines)
     seller = dict(settings.INVOICE_SELLER)
@@ -181,35 +189,39 @@ def _create(
 
 def _after_issue(invoice_id: int) -> None:
     # Tasks are queued by name: tasks.py imports this module (core/queue.py says why).
-    # The PDF is also made on first download, so a setting may defer it (tests do).
+    # The PDF is also queued on first download, so a setting may defer it (tests do).
     if settings.INVOICE_PDF_ON_ISSUE:
-        task_queue("metavast.invoices.tasks.render_invoice_pdf", invoice_id)
+        invoice_pdf_schedule(invoice_id=invoice_id)
     task_queue("metavast.invoices.tasks.submit_invoice", invoice_id)
 
 
 def _order_lines(order: Order) -> list[dict]:
-    lines = [
-        {
+    lines = []
+    for line in order.lines.all():
+        row = {
             "order_line_id": line.pk,
             "product_code": line.sku,
             "description": f"{line.title} {line.options_label}".strip(),
             "quantity": line.quantity,
             "unit_price": line.unit_price,
-            "net_amount": line.line_total,
+            "discount": line.discount,
+            "net_amount": line.line_total - line.discount,
         }
-        for line in order.lines.all()
-    ]
+        if order.vat_included:
+            row["vat"] = line.vat
+        lines.append(row)
     if order.shipping_cost:
-        lines.append(
-            {
-                "product_code": "SHIPPING",
-                "description": f"هزینهٔ ارسال ({order.shipping_method_name})",
-                "quantity": 1,
-                "unit": "خدمت",
-                "unit_price": order.shipping_cost,
-                "net_amount": order.shipping_cost,
-            }
-        )
+        shipping = {
+            "product_code": "SHIPPING",
+            "description": f"هزینهٔ ارسال ({order.shipping_method_name})",
+            "quantity": 1,
+            "unit": "خدمت",
+            "unit_price": order.shipping_cost,
+            "net_amount": order.shipping_cost,
+        }
+        if order.vat_included:
+            shipping["vat"] = order.shipping_vat
+        lines.append(shipping)
     return lines
 
 
@@ -261,9 +273,11 @@ def credit_note_issue(
     with transaction.atomic():
         Invoice.objects.select_for_update().filter(pk=invoice.pk).exists()
         already: dict[int, int] = {}
+        already_discount: dict[int, int] = {}
         for note_line in InvoiceLine.objects.filter(invoice__original=invoice):
             key = note_line.order_line_id or 0
             already[key] = already.get(key, 0) + note_line.quantity
+            already_discount[key] = already_discount.get(key, 0) + note_line.discount
         lines: list[dict] = []
         for line in invoice.lines.all():
             if line.order_line_id is None:  # the shipping line
@@ -282,6 +296,14 @@ def credit_note_issue(
             if wanted > left:
                 raise CreditNoteInvalid()
             if wanted:
+                # The line's discount goes back with its units: all that is left of it with
+                # the last units, a proportional part (rounded down) before.
+                key = line.order_line_id or 0
+                discount = (
+                    line.discount - already_discount.get(key, 0)
+                    if wanted == left
+                    else line.discount * wanted // line.quantity
+                )
                 lines.append(
                     {
                         "order_line_id": line.order_line_id,
@@ -290,7 +312,8 @@ def credit_note_issue(
                         "quantity": wanted,
                         "unit": line.unit,
                         "unit_price": line.unit_price,
-                        "net_amount": line.unit_price * wanted,
+                        "discount": discount,
+                        "net_amount": line.unit_price * wanted - discount,
                     }
                 )
         if not lines:
@@ -330,24 +353,59 @@ def credit_note_issue(
         return note
 
 
-def invoice_render_pdf(*, invoice_id: int) -> Invoice:
-    """Render and store the PDF once; later calls find it there."""
+def _pdf_stored(invoice: Invoice) -> bool:
     from metavast.invoices import pdf
 
-    invoice = Invoice.objects.select_related("order", "original").get(pk=invoice_id)
-    if invoice.pdf_name and (pdf.storage_root() / invoice.pdf_name).exists():
+    return bool(invoice.pdf_name) and (pdf.storage_root() / invoice.pdf_name).exists()
+
+
+def _render_claim_key(invoice_id: int) -> str:
+    return f"invoices:pdf-render:{invoice_id}"
+
+
+# A render that has not finished in this time may be queued again (a lost task).
+RENDER_CLAIM_SECONDS = 120
+
+
+def invoice_render_pdf(*, invoice_id: int) -> Invoice:
+    """Render and store the PDF once; later calls find it there. Runs in a task (a
+    background thread in the embedded default), never in a request: 230–350 ms of CPU."""
+    from metavast.invoices import pdf
+
+    try:
+        invoice = Invoice.objects.select_related("order", "original").get(pk=invoice_id)
+        if _pdf_stored(invoice):
+            return invoice
+        name, digest = pdf.write_pdf(invoice)
+        Invoice.objects.filter(pk=invoice_id)._record_delivery(pdf_name=name, pdf_sha256=digest)
+        invoice.pdf_name, invoice.pdf_sha256 = name, digest
         return invoice
-    name, digest = pdf.write_pdf(invoice)
-    Invoice.objects.filter(pk=invoice_id)._record_delivery(pdf_name=name, pdf_sha256=digest)
-    invoice.pdf_name, invoice.pdf_sha256 = name, digest
-    return invoice
+    finally:
+        cache.delete(_render_claim_key(invoice_id))
+
+
+def invoice_pdf_schedule(*, invoice_id: int) -> bool:
+    """Queue the PDF's render unless one is already queued (a reader refreshing the
+    «در حال آماده‌سازی» page must not queue a render per refresh: two renders at once would
+    race to write the file). True when this call queued it."""
+    if not cache.add(_render_claim_key(invoice_id), 1, timeout=RENDER_CLAIM_SECONDS):
+        return False
+    task_queue("metavast.invoices.tasks.render_invoice_pdf", invoice_id)
+    return True
 
 
 def invoice_pdf_bytes(*, invoice: Invoice, actor=None) -> bytes:
-    """The stored PDF (made now if the task has not run yet). Staff reads are audited."""
+    """The stored PDF. Not stored yet: its render is queued and InvoicePdfNotReady raised —
+    a request never renders (where tasks run inline, as in tests, the render has run by the
+    time the queue call returns, and the file is served). Staff reads are audited."""
     from metavast.invoices import pdf
 
-    invoice = invoice_render_pdf(invoice_id=invoice.pk)
+    invoice = Invoice.objects.select_related("order").get(pk=invoice.pk)
+    if not _pdf_stored(invoice):
+        invoice_pdf_schedule(invoice_id=invoice.pk)
+        invoice.refresh_from_db(fields=["pdf_name", "pdf_sha256"])
+        if not _pdf_stored(invoice):
+            raise InvoicePdfNotReady()
     if actor is not None and getattr(actor, "is_staff", False) and actor != invoice.order.user:
         audit_record(
             action="invoices.pdf_downloaded_by_staff",

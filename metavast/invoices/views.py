@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 
 from metavast.accounts.services.staff import staff_personal_data_viewed
 from metavast.core.http import no_store
-from metavast.invoices.errors import InvoicePdfDamaged
+from metavast.invoices.errors import InvoicePdfDamaged, InvoicePdfNotReady
 from metavast.invoices.models import Invoice
 from metavast.invoices.services import invoice_pdf_bytes
 
@@ -19,10 +19,21 @@ def pdf_response(invoice: Invoice, data: bytes) -> HttpResponse:
     return response
 
 
-def pdf_download(invoice: Invoice, *, actor=None) -> HttpResponse:
-    """The stored PDF, or a plain Persian error if the file no longer matches its digest."""
+def pdf_download(invoice: Invoice, *, actor=None, request=None) -> HttpResponse:
+    """The stored PDF; «در حال آماده‌سازی» (a page that looks again by itself) while its
+    background render has not finished; a plain Persian error if the file no longer matches
+    its digest."""
     try:
         data = invoice_pdf_bytes(invoice=invoice, actor=actor)
+    except InvoicePdfNotReady:
+        response = render(
+            request,
+            "invoices/pdf_preparing.html",
+            {"invoice": invoice, "order": invoice.order},
+            status=202,
+        )
+        response["Retry-After"] = "3"
+        return response
     except InvoicePdfDamaged as exc:
         return HttpResponse(
             exc.message, status=exc.status, content_type="text/plain; charset=utf-8"
@@ -34,8 +45,10 @@ def pdf_download(invoice: Invoice, *, actor=None) -> HttpResponse:
 @no_store
 def invoice_pdf(request, pk: int):
     """The buyer's own invoice; anyone else gets the same 404 as for a missing one."""
-    invoice = get_object_or_404(Invoice.objects.for_user(request.user), pk=pk)
-    return pdf_download(invoice)
+    invoice = get_object_or_404(
+        Invoice.objects.for_user(request.user).select_related("order"), pk=pk
+    )
+    return pdf_download(invoice, request=request)
 
 
 @no_store
@@ -44,8 +57,8 @@ def staff_invoice_pdf(request, pk: int):
     user = request.user
     if not (user.is_authenticated and user.is_staff and user.has_perm("invoices.view_invoice")):
         raise Http404
-    invoice = get_object_or_404(Invoice, pk=pk)
-    response = pdf_download(invoice, actor=user)
+    invoice = get_object_or_404(Invoice.objects.select_related("order"), pk=pk)
+    response = pdf_download(invoice, actor=user, request=request)
     if response.status_code == 200:
         # The legal invoice carries the buyer as the law requires it (a private buyer's name,
         # mobile and national code; a company's address): a look at personal data (P8).

@@ -91,7 +91,8 @@ class OutboxMessage(models.Model):
     purpose = models.CharField("منظور", max_length=20, choices=Purpose.choices)
     address = EncryptedCharField("گیرنده", max_length=254)
     template = models.CharField("قالب", max_length=100)
-    # Subjects come from our templates and carry no personal data; bodies may carry codes.
+    # Subjects come from our templates but name orders, erasures and disclosures: they are
+    # blanked with the body (privacy.retention "outbox"). Bodies may carry codes.
     subject = models.CharField("موضوع", max_length=200, blank=True)
     body = EncryptedTextField("متن")
     # Promotions only (send_promotion): the HTML part, and the List-Unsubscribe headers

@@ -23,10 +23,18 @@ Names and the context each one expects:
   the one message an order's receiver may get (P4), through ``send_to_address``.
 
 Keep personal data out of subjects: they are stored unencrypted and shown to staff.
+
+Every email goes out as text *and* HTML (multipart/alternative): a plain-text-only mail is
+shown left to right by most clients, which garbles Persian punctuation and numbers. The HTML
+part is ``<name>.email.html`` when a message has one, else the text body poured into the
+shop's one layout (``notifications/_email_layout.html``): ``dir="rtl"``, inline CSS only (mail
+clients drop ``<style>`` and external sheets), Vazirmatn with system fallbacks, paragraphs as
+written, and a link that stands alone on its line shown as a button (``LINK_LABELS``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -42,10 +50,22 @@ TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 SMS_MAX_LENGTH = 900
 
 
+# The button text of a link standing alone in a message, by template; others say «باز کردن پیوند».
+LINK_LABELS: dict[str, str] = {
+    "accounts/email_confirm": "تأیید این ایمیل",
+    "accounts/password_reset": "گذاشتن گذرواژهٔ تازه",
+    "orders/info_requested": "پاسخ به درخواست",
+    "privacy/export_ready": "دریافت داده‌های من",
+}
+DEFAULT_LINK_LABEL = "باز کردن پیوند"
+_URL = re.compile(r"https?://[^\s<>«»\"']+")
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
     body: str
+    html: str = ""  # email only: the HTML alternative of `body`
 
 
 @lru_cache(maxsize=1)
@@ -58,11 +78,61 @@ def _engine() -> Engine:
     )
 
 
+@lru_cache(maxsize=1)
+def _html_engine() -> Engine:
+    # HTML emails escape what they insert: a name or a reason is text, never markup.
+    return Engine(
+        dirs=[settings.BASE_DIR / "templates", TEMPLATE_DIR],
+        autoescape=True,
+        builtins=["metavast.core.templatetags.persian"],
+    )
+
+
 def _get(path: str):
     try:
         return _engine().get_template(path)
     except TemplateDoesNotExist:
         return None
+
+
+def _split_urls(line: str) -> list[dict]:
+    """A line as pieces of text and links, for the layout to mark up."""
+    pieces, start = [], 0
+    for match in _URL.finditer(line):
+        if match.start() > start:
+            pieces.append({"text": line[start : match.start()]})
+        pieces.append({"url": match.group(0)})
+        start = match.end()
+    if start < len(line):
+        pieces.append({"text": line[start:]})
+    return pieces
+
+
+def text_blocks(body: str, *, link_label: str = DEFAULT_LINK_LABEL) -> list[dict]:
+    """The text body as the layout's blocks: a paragraph per blank-line-separated run (its
+    lines kept), and a button for a link that stands alone."""
+    blocks = []
+    for paragraph in re.split(r"\n\s*\n", body.strip()):
+        lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if len(lines) == 1 and _URL.fullmatch(lines[0]):
+            blocks.append({"button": lines[0], "label": link_label})
+        else:
+            blocks.append({"lines": [_split_urls(line) for line in lines]})
+    return blocks
+
+
+def render_html(name: str, subject: str, body: str, context: dict) -> str:
+    """The HTML alternative of an email: its own .email.html, or the layout around `body`."""
+    engine = _html_engine()
+    full = {"shop_name": settings.SHOP_NAME, **context, "subject": subject}
+    try:
+        template = engine.get_template(f"notifications/{name}.email.html")
+    except TemplateDoesNotExist:
+        template = engine.get_template("notifications/_email_layout.html")
+        full["blocks"] = text_blocks(body, link_label=LINK_LABELS.get(name, DEFAULT_LINK_LABEL))
+    return template.render(Context(full, autoescape=True))
 
 
 def has_channel(name: str, channel: str) -> bool:
@@ -88,4 +158,5 @@ def render(name: str, channel: str, context: dict) -> Rendered:
             )
         # A header: one line, whatever the template's whitespace.
         subject = " ".join(subject_template.render(full_context).split())[:200]
+        return Rendered(subject=subject, body=body, html=render_html(name, subject, body, context))
     return Rendered(subject=subject, body=body)

@@ -25,6 +25,7 @@ from metavast.core.money import format_toman
 from metavast.orders.models import (
     STAFF_LABELS,
     TRANSITIONS,
+    CancellationRequestStatus,
     CancelReason,
     InfoField,
     InfoRequest,
@@ -148,6 +149,16 @@ class RefundForm(forms.Form):
 
 class CancelForm(forms.Form):
     note = forms.CharField(label="دلیل (برای تاریخچه)", max_length=200, required=False)
+
+
+def _refund_warning(order: Order) -> str:
+    """What staff must know before cancelling a paid order: the money goes back."""
+    if order.paid_at is None:
+        return ""
+    return (
+        f"این سفارش پرداخت شده است. با لغو آن، بازپرداخت {format_toman(order.total)} به کارت"
+        " مشتری لازم می‌شود و باید پس از واریز، «ثبت بازپرداخت» را بزنید."
+    )
 
 
 @admin.register(Order)
@@ -327,6 +338,9 @@ class OrderAdmin(admin.ModelAdmin):
             "show_delete": False,
         }
         if order is not None:
+            extra["pending_cancellation"] = order.cancellation_requests.filter(
+                status=CancellationRequestStatus.PENDING
+            ).first()
             # Buttons a role may not use are not shown (the screens refuse them anyway).
             allowed = (
                 TRANSITIONS[order.status] if self.has_change_permission(request, order) else ()
@@ -367,7 +381,7 @@ class OrderAdmin(admin.ModelAdmin):
     def _back(self, order: Order):
         return redirect(reverse("admin:orders_order_change", args=[order.pk]))
 
-    def _form_page(self, request, order, form, title: str, button: str):
+    def _form_page(self, request, order, form, title: str, button: str, warning: str = ""):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -375,6 +389,7 @@ class OrderAdmin(admin.ModelAdmin):
             "form": form,
             "title": f"{title} — {order.number}",
             "button": button,
+            "warning": warning,
         }
         return TemplateResponse(request, "admin/orders/order/action_form.html", context)
 
@@ -468,7 +483,9 @@ class OrderAdmin(admin.ModelAdmin):
                 ),
                 "سفارش لغو شد.",
             )
-        return self._form_page(request, order, form, "لغو سفارش", "لغو سفارش")
+        return self._form_page(
+            request, order, form, "لغو سفارش", "لغو سفارش", warning=_refund_warning(order)
+        )
 
     def refund(self, request, pk: int):
         order = self._order(request, pk)
@@ -508,3 +525,7 @@ class OrderAdmin(admin.ModelAdmin):
             lambda: order_mark_delivered(order=order, actor=request.user),
             "تحویل ثبت شد.",
         )
+
+
+# The cancellation requests' screens (a module of their own: this one is long enough).
+from metavast.orders import admin_cancellations  # noqa: E402, F401

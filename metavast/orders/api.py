@@ -11,14 +11,14 @@ from metavast.accounts.api_auth import token_or_session
 from metavast.core.schemas import ErrorOut
 from metavast.orders.errors import OrderNotFound
 from metavast.orders.models import (
-    CancelReason,
+    CancellationRequest,
     InfoRequest,
     InfoRequestStatus,
     Order,
     OrderLine,
     OrderStatusChange,
 )
-from metavast.orders.services import order_cancel
+from metavast.orders.services import order_customer_cancel
 
 router = Router(tags=["orders"], auth=token_or_session)
 ERRORS = dict.fromkeys((400, 401, 403, 404, 409, 422, 503), ErrorOut)
@@ -48,6 +48,14 @@ class InfoRequestOut(Schema):
     deadline_at: dt.datetime
 
 
+class CancellationRequestOut(Schema):
+    status: str = Field(..., description="pending، approved یا refused")
+    status_label: str
+    refund_amount: int = Field(..., description="ریال")
+    refusal_text: str
+    created_at: dt.datetime
+
+
 class OrderSummaryOut(Schema):
     number: str
     status: str
@@ -68,6 +76,11 @@ class OrderOut(OrderSummaryOut):
     subtotal: int
     shipping_cost: int
     vat: int
+    discount: int = Field(
+        0,
+        description="ریال، تخفیف پیش از مالیات (total = subtotal + shipping_cost - discount + vat)",
+    )
+    discount_code: str = ""
     shipping_method: str
     tracking_code: str
     expires_at: dt.datetime | None
@@ -81,6 +94,9 @@ class OrderOut(OrderSummaryOut):
     info_request: InfoRequestOut | None
     payment_start_url: str | None = Field(
         None, description="برای پرداخت: فرم POST به این نشانی (تا پایان مهلت)"
+    )
+    cancellation_request: CancellationRequestOut | None = Field(
+        None, description="آخرین درخواست لغو سفارش پرداخت‌شده، اگر باشد"
     )
 
 
@@ -104,6 +120,8 @@ def order_out(order: Order) -> dict:
         "subtotal": order.subtotal,
         "shipping_cost": order.shipping_cost,
         "vat": order.vat,
+        "discount": order.discount,
+        "discount_code": order.discount_code,
         "shipping_method": order.shipping_method_name,
         "tracking_code": order.tracking_code,
         "expires_at": order.expires_at,
@@ -140,6 +158,20 @@ def order_out(order: Order) -> dict:
         if open_request
         else None,
         "payment_start_url": order.payment_start_url() if order.is_payable else None,
+        "cancellation_request": _cancellation_out(order),
+    }
+
+
+def _cancellation_out(order: Order) -> dict | None:
+    latest = next(iter(order.cancellation_requests.all()), None)
+    if latest is None:
+        return None
+    return {
+        "status": latest.status,
+        "status_label": latest.get_status_display(),
+        "refund_amount": latest.refund_amount,
+        "refusal_text": latest.refusal_text,
+        "created_at": latest.created_at,
     }
 
 
@@ -148,6 +180,10 @@ def _detail_prefetches() -> tuple[Prefetch, ...]:
         Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
         Prefetch("history", queryset=OrderStatusChange.objects.order_by("created_at", "pk")),
         Prefetch("info_requests", queryset=InfoRequest.objects.order_by("-created_at")),
+        Prefetch(
+            "cancellation_requests",
+            queryset=CancellationRequest.objects.order_by("-created_at", "-pk"),
+        ),
     )
 
 
@@ -170,7 +206,9 @@ def with_details(order: Order) -> Order:
     return order
 
 
-@router.get("", response={200: OrderPageOut, **ERRORS}, summary="سفارش‌های من")
+@router.get(
+    "", response={200: OrderPageOut, **ERRORS}, summary="سفارش‌های من", operation_id="orders_list"
+)
 def orders_list(request, page: int = Query(1, ge=1, le=100_000)):
     orders = Order.objects.for_user(request.auth).newest_first()
     count = orders.count()
@@ -183,15 +221,28 @@ def orders_list(request, page: int = Query(1, ge=1, le=100_000)):
     }
 
 
-@router.get("/{number}", response={200: OrderOut, **ERRORS}, summary="جزئیات سفارش")
+@router.get(
+    "/{number}",
+    response={200: OrderOut, **ERRORS},
+    summary="جزئیات سفارش",
+    operation_id="orders_get",
+)
 def order_detail(request, number: str = NUMBER):
     return order_out(load_order(request.auth, number))
 
 
 @router.post(
-    "/{number}/cancel", response={200: OrderOut, **ERRORS}, summary="لغو سفارش پیش از آماده‌سازی"
+    "/{number}/cancel",
+    response={200: OrderOut, **ERRORS},
+    summary="لغو سفارش پیش از آماده‌سازی",
+    operation_id="orders_cancel",
+    description=(
+        "سفارش پرداخت‌نشده لغو می‌شود. سفارش پرداخت‌شده لغو نمی‌شود: درخواست لغو ثبت می‌شود"
+        " (cancellation_request) و کارکنان آن را تأیید یا رد می‌کنند؛ با تأیید، مبلغ به کارت"
+        " پرداخت‌کننده بازمی‌گردد."
+    ),
 )
 def order_cancel_endpoint(request, number: str = NUMBER):
     order = load_order(request.auth, number)
-    order_cancel(order=order, actor=request.auth, reason=CancelReason.CUSTOMER)
+    order_customer_cancel(order=order, actor=request.auth)
     return order_out(load_order(request.auth, number))

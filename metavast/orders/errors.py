@@ -106,3 +106,14 @@ class PlacingTooFast(DomainError):
     code = "order_rate_limited"
     status = 429
     message = _("در مدت کوتاهی سفارش‌های زیادی ثبت کرده‌اید؛ چند دقیقهٔ دیگر دوباره تلاش کنید.")
+
+
+class CancellationRequestNotPending(Conflict):
+    code = "cancellation_request_not_pending"
+    message = _("این درخواست لغو پیش‌تر بررسی شده است.")
+
+
+class RefusalReasonRequired(DomainError):
+    status = 422
+    code = "cancellation_refusal_reason_required"
+    message = _("دلیل رد درخواست را برای مشتری بنویسید (حداکثر ۳۰۰ نویسه).")

@@ -7,7 +7,7 @@ slot here at start-up, from its `AppConfig.ready()`:
 - **Delivery rules** (checkout). `order_place` weighs the parcel under its stock locks and
   then needs a shipping quote for it and the VAT rate of the day; the shipping methods,
   rates and VAT rates are checkout's staff-edited rules, so checkout registers the two
-  functions that read them. The VAT arithmetic is the order's own (`vat_amount`).
+  functions that read them. The VAT arithmetic is `metavast.core.vat` (one rounding rule).
 - **Status follow-ups** (invoices). After an order's status change commits, every
   registered follow-up is called with the order's id and new status. Each runs on its own:
   one that raises is logged and the others still run, and the status change, already
@@ -24,6 +24,8 @@ from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+
+from metavast.core import vat as core_vat
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +70,8 @@ def delivery_rules() -> DeliveryRules:
 
 
 def vat_amount(amount: int, basis_points: int) -> int:
-    """VAT on `amount` Rials at `basis_points` (1000 = 10 %), rounded half up to the Rial."""
-    return (amount * basis_points + 5000) // 10000
+    """VAT on `amount` Rials at `basis_points`: the one rule of `metavast.core.vat`."""
+    return core_vat.vat_amount(amount, basis_points)
 
 
 # --- status follow-ups --------------------------------------------------------------------

@@ -15,9 +15,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from metavast.accounts.models import iran_divisions
 from metavast.core.fields import EncryptedCharField, EncryptedTextField
+from metavast.core.vat import gross_amount, vat_amount
 
 
 class OrderStatus(models.TextChoices):
@@ -128,6 +130,12 @@ class Order(models.Model):
     vat_rate_basis_points = models.PositiveIntegerField("نرخ مالیات (در ده‌هزار)")
     vat = models.PositiveBigIntegerField("مالیات بر ارزش افزوده (ریال)")
     total = models.PositiveBigIntegerField("مبلغ کل (ریال)")
+    # Net discount (before VAT): the sum of the lines' `discount` (metavast.core.vat, rule 4).
+    discount = models.PositiveBigIntegerField("تخفیف (ریال)", default=0)
+    discount_code = models.CharField("کد تخفیف", max_length=32, blank=True)
+    # Placed with VAT-inclusive prices: each line carries its own VAT and discount. Orders
+    # placed before that keep their amounts, with VAT on the order as a whole.
+    vat_included = models.BooleanField("قیمت‌ها با مالیات", default=False, editable=False)
 
     shipping_method = models.ForeignKey(
         "checkout.ShippingMethod",
@@ -194,9 +202,12 @@ class Order(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    total=models.F("subtotal") + models.F("shipping_cost") + models.F("vat")
+                    total=models.F("subtotal")
+                    + models.F("shipping_cost")
+                    - models.F("discount")
+                    + models.F("vat")
                 ),
-                name="order_total_adds_up",
+                name="order_total_adds_up_after_discount",
             ),
         ]
         indexes = [
@@ -241,6 +252,25 @@ class Order(models.Model):
         return "، ".join(p for p in parts if p)
 
     @property
+    def shipping_vat(self) -> int:
+        """The VAT on shipping (a line of its own; for older orders, part of `vat`)."""
+        return vat_amount(self.shipping_cost, self.vat_rate_basis_points)
+
+    @property
+    def shipping_gross(self) -> int:
+        return self.shipping_cost + self.shipping_vat
+
+    @cached_property
+    def goods_gross(self) -> int:
+        """The goods as the shopper saw them: VAT included, before the discount."""
+        return sum(line.gross for line in self.lines.all())
+
+    @property
+    def discount_shown(self) -> int:
+        """The discount as the shopper saw it, VAT included."""
+        return self.goods_gross + self.shipping_gross - self.total
+
+    @property
     def is_customer_cancellable(self) -> bool:
         return self.status in CUSTOMER_CANCELLABLE
 
@@ -280,6 +310,10 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField("تعداد")
     line_total = models.PositiveBigIntegerField("جمع (ریال)")
     weight_grams = models.PositiveIntegerField("وزن واحد (گرم)", default=0)
+    # VAT-inclusive orders (Order.vat_included): this line's net discount and its own VAT,
+    # by metavast.core.vat; the line was charged line_total - discount + vat.
+    discount = models.PositiveBigIntegerField("تخفیف (ریال)", default=0)
+    vat = models.PositiveBigIntegerField("مالیات (ریال)", null=True, blank=True)
 
     class Meta:
         verbose_name = "ردیف سفارش"
@@ -293,10 +327,26 @@ class OrderLine(models.Model):
                 condition=Q(line_total=models.F("unit_price") * models.F("quantity")),
                 name="orderline_total_adds_up",
             ),
+            models.CheckConstraint(
+                condition=Q(discount__lte=models.F("line_total")),
+                name="orderline_discount_within_line",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.title} × {self.quantity}"
+
+    @property
+    def gross(self) -> int:
+        """The line as the shopper saw it: VAT included, before any discount."""
+        return gross_amount(self.line_total, self.order.vat_rate_basis_points)
+
+    @property
+    def charged(self) -> int | None:
+        """What the shopper paid for this line, VAT included (None for older orders)."""
+        if self.vat is None:
+            return None
+        return self.line_total - self.discount + self.vat
 
 
 class OrderStatusChange(models.Model):
@@ -331,6 +381,88 @@ class OrderStatusChange(models.Model):
     @property
     def is_status_change(self) -> bool:
         return self.from_status != self.to_status
+
+
+class CancellationRequestStatus(models.TextChoices):
+    # The customer asked to cancel a paid order; staff have not decided yet.
+    PENDING = "pending", "در انتظار بررسی"
+    # Staff approved: the order was cancelled and its refund is due.
+    APPROVED = "approved", "تأییدشده"
+    # Staff refused, with a reason the customer reads on the order page.
+    REFUSED = "refused", "ردشده"
+
+
+CR = CancellationRequestStatus
+CANCELLATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    CR.PENDING: frozenset({CR.APPROVED, CR.REFUSED}),
+    CR.APPROVED: frozenset(),
+    CR.REFUSED: frozenset(),
+}
+# What the customer is told about a refund to the card they paid with: the bank network
+# (Shaparak) returns card payments within this many working days of the approval.
+REFUND_WORKING_DAYS = 3
+
+
+class CancellationRequest(models.Model):
+    """A customer's request to cancel an order already paid for: the money must go back, so
+    staff decide (the order may already be on its way). Approval cancels the order through
+    its state machine, which marks the refund due; refusal keeps the order and tells the
+    customer why."""
+
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.CASCADE,
+        related_name="cancellation_requests",
+        verbose_name="سفارش",
+    )
+    status = models.CharField(
+        "وضعیت",
+        max_length=10,
+        choices=CancellationRequestStatus.choices,
+        default=CancellationRequestStatus.PENDING,
+    )
+    # What goes back, copied when asked: the order's total as paid.
+    refund_amount = models.PositiveBigIntegerField("مبلغ بازپرداخت (ریال)")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="درخواست‌کننده",
+    )
+    created_at = models.DateTimeField("زمان درخواست", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="بررسی‌کننده",
+    )
+    decided_at = models.DateTimeField("زمان بررسی", null=True, blank=True)
+    # Staff's words to the customer when refusing; shown on the order page and in the message.
+    refusal_text = models.CharField("دلیل رد (برای مشتری)", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "درخواست لغو"
+        verbose_name_plural = "درخواست‌های لغو"
+        ordering = ("-created_at", "-pk")
+        permissions = [("decide_cancellationrequest", "تأیید یا رد درخواست لغو سفارش پرداخت‌شده")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status="pending"),
+                name="cancellationrequest_one_pending_per_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.get_status_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == CancellationRequestStatus.PENDING
 
 
 class InfoField(models.TextChoices):

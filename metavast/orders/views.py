@@ -8,22 +8,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from metavast.core.errors import DomainError
 from metavast.core.http import no_store
+from metavast.orders.errors import OrderNotCancellable
 from metavast.orders.forms import InfoAnswerForm
 from metavast.orders.models import (
-    CancelReason,
+    REFUND_WORKING_DAYS,
+    CancellationRequest,
+    CancellationRequestStatus,
     InfoRequest,
     InfoRequestStatus,
     Order,
     OrderLine,
     OrderStatusChange,
 )
-from metavast.orders.services import info_request_answer, order_cancel
+from metavast.orders.services import info_request_answer, order_customer_cancel
+from metavast.orders.timeline import order_timeline
 
 
 def _order_for(request, number: str) -> Order:
@@ -53,7 +57,11 @@ def _detail_context(request, order: Order, form=None) -> dict:
     return {
         "order": order,
         "lines": list(order.lines.all()),
-        "timeline": list(order.history.all()),
+        "timeline": order_timeline(order),
+        "cancellation_requests": list(order.cancellation_requests.all()),
+        "pending_cancellation": next(
+            (r for r in order.cancellation_requests.all() if r.is_pending), None
+        ),
         "open_request": open_request,
         "answered_requests": [
             r for r in order.info_requests.all() if r.status != InfoRequestStatus.OPEN
@@ -65,9 +73,17 @@ def _detail_context(request, order: Order, form=None) -> dict:
 
 def _detail_queryset(user):
     return Order.objects.for_user(user).prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
+        # The product's thumbnail, read with the lines: one query, no catalog model loaded.
+        Prefetch(
+            "lines",
+            queryset=OrderLine.objects.annotate(thumb=F("product__cover_thumb")).order_by("pk"),
+        ),
         Prefetch("history", queryset=OrderStatusChange.objects.order_by("created_at", "pk")),
         Prefetch("info_requests", queryset=InfoRequest.objects.order_by("-created_at", "-pk")),
+        Prefetch(
+            "cancellation_requests",
+            queryset=CancellationRequest.objects.order_by("-created_at", "-pk"),
+        ),
         "invoices",
     )
 
@@ -101,17 +117,50 @@ def detail_view(request, number: str):
     return render(request, "orders/detail.html", _detail_context(request, order, form))
 
 
+def _paid_card(order: Order) -> str:
+    """The masked card the order was paid with, as the bank returned it ("" if unknown).
+    Read through the reverse relation: orders does not import payments (the higher app)."""
+    if order.paid_payment_id is None:
+        return ""
+    payment = order.payments.filter(pk=order.paid_payment_id).only("card_pan").first()
+    return payment.card_pan if payment is not None else ""
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
+@no_store
 def cancel_view(request, number: str):
+    """GET: the confirmation page (what happens next, the refund for a paid order). POST
+    from it: cancel an unpaid order, or send a paid order's request to staff."""
     order = _order_for(request, number)
-    try:
-        order_cancel(order=order, actor=request.user, reason=CancelReason.CUSTOMER)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        if order.refund_due:
-            messages.success(request, "سفارش لغو شد. مبلغ پرداختی به حساب شما بازگردانده می‌شود.")
+    pending = order.cancellation_requests.filter(status=CancellationRequestStatus.PENDING).first()
+    if request.method == "POST":
+        try:
+            outcome = order_customer_cancel(order=order, actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
         else:
-            messages.success(request, "سفارش لغو شد.")
-    return redirect(order.get_absolute_url())
+            if outcome.request is not None:
+                messages.success(
+                    request,
+                    "درخواست لغو ثبت شد. پس از بررسی کارشناسان نتیجه را به شما خبر می‌دهیم.",
+                )
+            else:
+                messages.success(request, "سفارش لغو شد.")
+        return redirect(order.get_absolute_url())
+    if not order.is_customer_cancellable or pending is not None:
+        if pending is not None:
+            messages.info(request, "درخواست لغو این سفارش ثبت شده و در حال بررسی است.")
+        else:
+            messages.error(request, str(OrderNotCancellable.message))
+        return redirect(order.get_absolute_url())
+    return render(
+        request,
+        "orders/cancel_confirm.html",
+        {
+            "order": order,
+            "is_paid": order.paid_at is not None,
+            "card_pan": _paid_card(order) if order.paid_at is not None else "",
+            "refund_days": REFUND_WORKING_DAYS,
+        },
+    )

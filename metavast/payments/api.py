@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ninja import Field, Path, Router, Schema, Status
+from pydantic import ConfigDict
 
 from metavast.accounts.api_auth import token_or_session
 from metavast.core.schemas import ErrorOut, InputSchema
@@ -29,6 +30,8 @@ def errors(*codes: int) -> dict[int, type[ErrorOut]]:
 
 
 class StartIn(InputSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"gateway": "zarinpal"}]})
+
     gateway: str | None = Field(
         None, max_length=20, pattern=r"^[a-z]{1,20}$", description="خالی: درگاه پیش‌فرض"
     )
@@ -66,6 +69,7 @@ class OrderPaymentsOut(Schema):
     auth=token_or_session,
     response={201: StartOut, **errors(400, 401, 403, 404, 409, 422, 503)},
     summary="شروع پرداخت اینترنتی یک سفارش",
+    operation_id="payments_start",
 )
 def start_endpoint(
     request,
@@ -95,6 +99,7 @@ def start_endpoint(
     auth=token_or_session,
     response={200: OrderPaymentsOut, **errors(401, 403, 404, 422)},
     summary="وضعیت پرداخت‌های یک سفارش شما",
+    operation_id="payments_get_status",
 )
 def status_endpoint(request, number: str = Path(..., pattern=ORDER_NUMBER)):
     order = Order.objects.for_user(request.auth).filter(number=number).first()

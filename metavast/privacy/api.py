@@ -69,7 +69,7 @@ def _erasure(user) -> dict:
     auth=token_or_session,
     response={200: list[CopyOut], **errors(*PRIVATE)},
     summary="بسته‌های داده‌های من (وضعیت، نه خود پرونده)",
-    operation_id="metavast_privacy_api_data_copies",
+    operation_id="privacy_list_data_copies",
 )
 def data_copies_endpoint(request):
     rows = DataCopy.objects.for_user(_user(request)).order_by("-requested_at")[:20]
@@ -81,7 +81,7 @@ def data_copies_endpoint(request):
     auth=token_or_session,
     response={202: CopyOut, **errors(*PRIVATE)},
     summary="درخواست بستهٔ داده‌های من (پیوند به تماس‌های تأییدشده می‌رود)",
-    operation_id="metavast_privacy_api_data_copy_request",
+    operation_id="privacy_request_data_copy",
 )
 def data_copy_request_endpoint(request, proof: StepUpProof):
     user = _user(request)
@@ -95,7 +95,7 @@ def data_copy_request_endpoint(request, proof: StepUpProof):
     auth=token_or_session,
     response={200: ErasureOut, **errors(*PRIVATE)},
     summary="وضعیت حذف حساب",
-    operation_id="metavast_privacy_api_erasure",
+    operation_id="privacy_get_erasure",
 )
 def erasure_endpoint(request):
     return Status(200, _erasure(_user(request)))
@@ -106,7 +106,7 @@ def erasure_endpoint(request):
     auth=token_or_session,
     response={202: ErasureOut, **errors(*PRIVATE)},
     summary="درخواست حذف حساب (با مهلت انصراف)",
-    operation_id="metavast_privacy_api_erasure_request",
+    operation_id="privacy_request_erasure",
 )
 def erasure_request_endpoint(request, proof: StepUpProof):
     user = _user(request)
@@ -120,7 +120,7 @@ def erasure_request_endpoint(request, proof: StepUpProof):
     auth=token_or_session,
     response={200: ErasureOut, **errors(*PRIVATE)},
     summary="لغو درخواست حذف حساب",
-    operation_id="metavast_privacy_api_erasure_cancel",
+    operation_id="privacy_cancel_erasure",
 )
 def erasure_cancel_endpoint(request):
     user = _user(request)

@@ -44,6 +44,10 @@ ROLES: tuple[RoleSpec, ...] = (
                 "checkout.view_shippingmethod",
                 "staff.reveal_customer_contact",
                 "privacy.export_for_customer",
+                # Issue 15: customers' cancellation requests for paid orders.
+                "orders.view_cancellationrequest",
+                "orders.decide_cancellationrequest",
+                "checkout.view_deliverywindow",
             }
         ),
     ),
@@ -60,6 +64,11 @@ ROLES: tuple[RoleSpec, ...] = (
                 "catalog.change_variant",
                 "checkout.view_shippingmethod",
                 "staff.view_packing_slip",
+                # Issue 15: courier delivery windows and their capacity.
+                "checkout.view_deliverywindow",
+                "checkout.add_deliverywindow",
+                "checkout.change_deliverywindow",
+                "checkout.delete_deliverywindow",
             }
         ),
     ),
@@ -92,13 +101,15 @@ ROLES: tuple[RoleSpec, ...] = (
                 "checkout.view_shippingmethod",
                 "checkout.view_vatrate",
                 "staff.view_sales_aggregates",
+                "orders.view_cancellationrequest",  # issue 15: refunds coming
+                "promotions.view_discountcode",  # issue 15: discounts on invoices
             }
         ),
     ),
     RoleSpec(
         "marketing",
         "بازاریابی",
-        "فقط آمار جمعی می‌بیند، هرگز فهرست اشخاص.",
+        "فقط آمار جمعی می‌بیند، هرگز فهرست اشخاص؛ کدهای تخفیف را می‌سازد و ویرایش می‌کند.",
         frozenset(
             {
                 "staff.view_sales_aggregates",
@@ -110,6 +121,10 @@ ROLES: tuple[RoleSpec, ...] = (
                 "marketing.add_campaign",
                 "marketing.change_campaign",
                 "marketing.send_campaign",
+                # Issue 15: discount codes (no delete: a used code is switched off).
+                "promotions.view_discountcode",
+                "promotions.add_discountcode",
+                "promotions.change_discountcode",
             }
         ),
     ),
@@ -174,6 +189,12 @@ ROLES: tuple[RoleSpec, ...] = (
                 "staff.view_all_access_history",
                 "staff.view_sales_aggregates",
                 "staff.reveal_customer_contact",
+                "orders.view_cancellationrequest",
+                "orders.decide_cancellationrequest",
+                "checkout.view_deliverywindow",
+                "checkout.add_deliverywindow",
+                "checkout.change_deliverywindow",
+                "checkout.delete_deliverywindow",
             }
         ),
     ),

@@ -27,12 +27,22 @@ class PageListItem(Schema):
     title: str
 
 
-@router.get("/pages", response=list[PageListItem], summary="فهرست صفحه‌های ثابت")
+@router.get(
+    "/pages",
+    response=list[PageListItem],
+    summary="فهرست صفحه‌های ثابت",
+    operation_id="pages_list",
+)
 def list_pages(request):
     return list(Page.objects.published().values("slug", "title"))
 
 
-@router.get("/pages/{slug}", response={200: PageOut, 404: ErrorOut}, summary="یک صفحهٔ ثابت")
+@router.get(
+    "/pages/{slug}",
+    response={200: PageOut, 404: ErrorOut},
+    summary="یک صفحهٔ ثابت",
+    operation_id="pages_get",
+)
 def get_page(request, slug: str):
     if not SLUG_RE.fullmatch(slug):
         raise Http404

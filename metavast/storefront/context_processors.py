@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.cache import cache
 
+from metavast.cart.web import request_cart_count
 from metavast.storefront.models import Page
 
 _FOOTER_KEY = "storefront:footer-pages:v1"
@@ -19,4 +20,9 @@ def invalidate_footer() -> None:
 
 
 def site(request):
-    return {"SHOP_NAME": settings.SHOP_NAME, "footer_pages": footer_pages}
+    return {
+        "SHOP_NAME": settings.SHOP_NAME,
+        "footer_pages": footer_pages,
+        # Called by the template only where the header renders (one query at most).
+        "cart_count": lambda: request_cart_count(request),
+    }

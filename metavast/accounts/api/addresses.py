@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
 
 from metavast.accounts.api._common import PRIVATE, errors
 from metavast.accounts.api_auth import token_or_session
@@ -17,6 +18,25 @@ address_book_router = Router()
 
 
 class AddressIn(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "label": "خانه",
+                    "province": "tehran",
+                    "city": "تهران",
+                    "street": "خیابان ولیعصر",
+                    "alley": "کوچهٔ بهار",
+                    "plaque": "۱۰",
+                    "unit": "۳",
+                    "postal_code": "1413943391",
+                    "receiver_is_self": True,
+                    "is_default": True,
+                }
+            ]
+        }
+    )
+
     label: str = Field("", max_length=40)
     province: str = Field(..., max_length=40)
     city: str = Field(..., max_length=60)
@@ -80,7 +100,7 @@ def _address(a: Address) -> dict:
     "/provinces",
     response=list[ProvinceOut],
     summary="استان‌ها و شهرهای ایران",
-    operation_id="metavast_accounts_api_provinces_endpoint",
+    operation_id="accounts_list_provinces",
 )
 def provinces_endpoint(request):
     return [
@@ -92,7 +112,7 @@ def provinces_endpoint(request):
     "/me/addresses",
     auth=token_or_session,
     response={200: list[AddressOut], **errors(*PRIVATE)},
-    operation_id="metavast_accounts_api_addresses_endpoint",
+    operation_id="accounts_list_addresses",
 )
 def addresses_endpoint(request):
     return Status(200, [_address(a) for a in Address.objects.of(request.auth)])
@@ -102,7 +122,7 @@ def addresses_endpoint(request):
     "/me/addresses",
     auth=token_or_session,
     response={201: AddressOut, **errors(*PRIVATE)},
-    operation_id="metavast_accounts_api_address_create_endpoint",
+    operation_id="accounts_create_address",
 )
 def address_create_endpoint(request, payload: AddressIn):
     address = address_services.address_create(
@@ -115,7 +135,7 @@ def address_create_endpoint(request, payload: AddressIn):
     "/me/addresses/{address_id}",
     auth=token_or_session,
     response={200: AddressOut, **errors(*PRIVATE)},
-    operation_id="metavast_accounts_api_address_endpoint",
+    operation_id="accounts_get_address",
 )
 def address_endpoint(request, address_id: int):
     address = Address.objects.of(request.auth).filter(pk=address_id).first()
@@ -128,7 +148,7 @@ def address_endpoint(request, address_id: int):
     "/me/addresses/{address_id}",
     auth=token_or_session,
     response={200: AddressOut, **errors(*PRIVATE)},
-    operation_id="metavast_accounts_api_address_update_endpoint",
+    operation_id="accounts_update_address",
 )
 def address_update_endpoint(request, address_id: int, payload: AddressIn):
     address = address_services.address_update(
@@ -141,7 +161,7 @@ def address_update_endpoint(request, address_id: int, payload: AddressIn):
     "/me/addresses/{address_id}",
     auth=token_or_session,
     response={204: None, **errors(*PRIVATE)},
-    operation_id="metavast_accounts_api_address_delete_endpoint",
+    operation_id="accounts_delete_address",
 )
 def address_delete_endpoint(request, address_id: int):
     address_services.address_delete(user=request.auth, address_id=address_id)

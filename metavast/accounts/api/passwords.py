@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ninja import Field, Router, Status
+from pydantic import ConfigDict
 
 from metavast.accounts.api._common import (
     PRIVATE,
@@ -27,16 +28,32 @@ change_router = Router()
 
 
 class ResetCodeIn(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"mobile": "09121234567", "code": "123456", "new_password": "tulip-harbour-9318"}
+            ]
+        }
+    )
+
     mobile: str = Mobile
     code: str = Code
     new_password: SecretText = Password
 
 
 class ResetRequestIn(InputSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"login": "sara@example.com"}]})
+
     login: str = Field(..., max_length=254, description="تلفن همراه یا ایمیل تأییدشده")
 
 
 class PasswordChangeIn(StepUpProof):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"password": "my-current-password", "new_password": "tulip-harbour-9318"}]
+        }
+    )
+
     new_password: SecretText = Password
 
 
@@ -44,7 +61,7 @@ class PasswordChangeIn(StepUpProof):
     "/auth/password/reset",
     response={202: DetailOut, **errors(*PUBLIC)},
     summary="بازیابی گذرواژه: کد به تلفن همراه یا پیوند به ایمیل تأییدشده",
-    operation_id="metavast_accounts_api_password_reset_request_endpoint",
+    operation_id="accounts_request_password_reset",
 )
 def password_reset_request_endpoint(request, payload: ResetRequestIn):
     auth.password_reset_request(
@@ -59,7 +76,7 @@ def password_reset_request_endpoint(request, payload: ResetRequestIn):
     "/auth/password/reset/code",
     response={200: DetailOut, **errors(*PUBLIC)},
     summary="گذرواژهٔ تازه با کد بازیابی پیامکی",
-    operation_id="metavast_accounts_api_password_reset_code_endpoint",
+    operation_id="accounts_reset_password_with_code",
 )
 def password_reset_code_endpoint(request, payload: ResetCodeIn):
     auth.password_reset_with_code(
@@ -73,7 +90,7 @@ def password_reset_code_endpoint(request, payload: ResetCodeIn):
     auth=token_or_session,
     response={200: DetailOut, **errors(*PRIVATE)},
     summary="تعیین یا تغییر گذرواژه؛ نشست‌های دیگر بسته می‌شوند",
-    operation_id="metavast_accounts_api_password_endpoint",
+    operation_id="accounts_set_password",
 )
 def password_endpoint(request, payload: PasswordChangeIn):
     user = _user(request)

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
 
 from metavast.accounts.api._common import PRIVATE, PUBLIC, Code, DetailOut, Mobile, _user, errors
 from metavast.accounts.api.stepup import StepUpProof, _stepup
@@ -47,28 +48,52 @@ class ProfileOut(Schema):
 class ProfileIn(InputSchema):
     """Only these fields can change here; anything else in the body is ignored."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"first_name": "سارا", "last_name": "احمدی", "national_code": "0013542419"}
+            ]
+        }
+    )
+
     first_name: str | None = Field(None, max_length=80)
     last_name: str | None = Field(None, max_length=80)
     national_code: str | None = Field(None, max_length=32)
 
 
 class EmailChangeIn(StepUpProof):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"email": "sara@example.com", "code": "123456"}]}
+    )
+
     email: str = Field(..., max_length=254)
 
 
 class EmailConfirmIn(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"token": "the-token-from-the-emailed-link"}]}
+    )
+
     token: str = Field(..., max_length=500)
 
 
 class MobileChangeIn(StepUpProof):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"mobile": "09351234567", "code": "123456"}]}
+    )
+
     mobile: str = Mobile
 
 
 class CodeIn(InputSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123456"}]})
+
     code: str = Code
 
 
 class LandlineIn(InputSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"landline": "02188776655"}]})
+
     landline: str = Field("", max_length=64)
 
 
@@ -111,7 +136,7 @@ def _profile(user: User) -> dict:
     "/me",
     auth=token_or_session,
     response={200: ProfileOut, **errors(*PRIVATE)},
-    operation_id="metavast_accounts_api_me_endpoint",
+    operation_id="accounts_get_profile",
 )
 def me_endpoint(request):
     return Status(200, _profile(_user(request)))
@@ -122,7 +147,7 @@ def me_endpoint(request):
     auth=token_or_session,
     response={200: ProfileOut, **errors(*PRIVATE)},
     summary="ویرایش نام و کد ملی (فیلدهای دیگر نادیده گرفته می‌شوند)",
-    operation_id="metavast_accounts_api_me_update_endpoint",
+    operation_id="accounts_update_profile",
 )
 def me_update_endpoint(request, payload: ProfileIn):
     user = _user(request)
@@ -141,7 +166,7 @@ def me_update_endpoint(request, payload: ProfileIn):
     "/me/contacts",
     auth=token_or_session,
     response={200: ContactsOut, **errors(*PRIVATE)},
-    operation_id="metavast_accounts_api_contacts_endpoint",
+    operation_id="accounts_get_contacts",
 )
 def contacts_endpoint(request):
     return Status(200, _profile(_user(request))["contacts"])
@@ -152,7 +177,7 @@ def contacts_endpoint(request):
     auth=token_or_session,
     response={202: ContactsOut, **errors(*PRIVATE)},
     summary="ایمیل تازه (با گذرواژه یا کد تأیید هویت)؛ پس از باز کردن پیوند رسمی می‌شود",
-    operation_id="metavast_accounts_api_email_change_endpoint",
+    operation_id="accounts_change_email",
 )
 def email_change_endpoint(request, payload: EmailChangeIn):
     user = _user(request)
@@ -167,7 +192,7 @@ def email_change_endpoint(request, payload: EmailChangeIn):
     "/auth/email/confirm",
     response={200: DetailOut, **errors(*PUBLIC, 409)},
     summary="تأیید ایمیل با نشانهٔ پیوند",
-    operation_id="metavast_accounts_api_email_confirm_endpoint",
+    operation_id="accounts_confirm_email",
 )
 def email_confirm_endpoint(request, payload: EmailConfirmIn):
     contacts.email_change_confirm(token=payload.token)
@@ -179,7 +204,7 @@ def email_confirm_endpoint(request, payload: EmailConfirmIn):
     auth=token_or_session,
     response={202: ContactsOut, **errors(*PRIVATE)},
     summary="تلفن همراه تازه (با گذرواژه یا کد تأیید هویت)؛ با کد پیامکی رسمی می‌شود",
-    operation_id="metavast_accounts_api_mobile_change_endpoint",
+    operation_id="accounts_change_mobile",
 )
 def mobile_change_endpoint(request, payload: MobileChangeIn):
     user = _user(request)
@@ -192,7 +217,7 @@ def mobile_change_endpoint(request, payload: MobileChangeIn):
     "/me/contacts/mobile/confirm",
     auth=token_or_session,
     response={200: ContactsOut, **errors(*PRIVATE)},
-    operation_id="metavast_accounts_api_mobile_confirm_endpoint",
+    operation_id="accounts_confirm_mobile",
 )
 def mobile_confirm_endpoint(request, payload: CodeIn):
     user = contacts.mobile_change_confirm(user=_user(request), code=payload.code)
@@ -204,7 +229,7 @@ def mobile_confirm_endpoint(request, payload: CodeIn):
     auth=token_or_session,
     response={200: ContactsOut, **errors(*PRIVATE)},
     summary="تلفن ثابت (به اظهار کاربر ثبت می‌شود؛ خالی برای حذف)",
-    operation_id="metavast_accounts_api_landline_endpoint",
+    operation_id="accounts_set_landline",
 )
 def landline_endpoint(request, payload: LandlineIn):
     user = contacts.landline_set(user=_user(request), landline=payload.landline)

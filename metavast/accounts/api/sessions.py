@@ -32,7 +32,7 @@ class CountOut(Schema):
     "/me/sessions",
     auth=token_or_session,
     response={200: list[SessionOut], **errors(*PRIVATE)},
-    operation_id="metavast_accounts_api_sessions_endpoint",
+    operation_id="accounts_list_sessions",
 )
 def sessions_endpoint(request):
     current = _current_session(request)
@@ -58,7 +58,7 @@ def sessions_endpoint(request):
     auth=token_or_session,
     response={200: CountOut, **errors(*PRIVATE)},
     summary="بستن همهٔ نشست‌های دیگر",
-    operation_id="metavast_accounts_api_sessions_revoke_others_endpoint",
+    operation_id="accounts_revoke_other_sessions",
 )
 def sessions_revoke_others_endpoint(request):
     ended = sessions.sessions_revoke_others(
@@ -72,7 +72,7 @@ def sessions_revoke_others_endpoint(request):
     auth=token_or_session,
     response={204: None, **errors(*PRIVATE)},
     summary="بستن یکی از نشست‌ها",
-    operation_id="metavast_accounts_api_session_revoke_endpoint",
+    operation_id="accounts_revoke_session",
 )
 def session_revoke_endpoint(request, session_id: int):
     sessions.session_revoke(

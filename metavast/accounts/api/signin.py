@@ -6,6 +6,7 @@ from typing import Literal
 
 from django.conf import settings
 from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
 
 from metavast.accounts.api._common import PRIVATE, PUBLIC, Code, DetailOut, Mobile, Password, errors
 from metavast.accounts.api_auth import token_or_session
@@ -19,6 +20,10 @@ router = Router()
 
 
 class CodeRequestIn(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"mobile": "09121234567", "purpose": "signin"}]}
+    )
+
     mobile: str = Mobile
     purpose: Literal["signin", "reset"] = "signin"
 
@@ -30,11 +35,29 @@ class CodeRequestOut(Schema):
 
 
 class CodeVerifyIn(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"mobile": "09121234567", "code": "123456"}]}
+    )
+
     mobile: str = Mobile
     code: str = Code
 
 
 class SignupIn(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "mobile": "09121234567",
+                    "code": "123456",
+                    "first_name": "سارا",
+                    "last_name": "احمدی",
+                    "password": "tulip-harbour-9318",
+                }
+            ]
+        }
+    )
+
     mobile: str = Mobile
     code: str = Code
     first_name: str = Field("", max_length=80)
@@ -43,6 +66,10 @@ class SignupIn(InputSchema):
 
 
 class SigninIn(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"login": "09121234567", "password": "tulip-harbour-9318"}]}
+    )
+
     login: str = Field(..., max_length=254, description="تلفن همراه یا ایمیل")
     password: SecretText = Password
 
@@ -57,6 +84,10 @@ class TokenOut(Schema):
 
 
 class RefreshIn(InputSchema):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"refresh": "Xq3v9Jm2c7Kp0Rw5Tz8Ls1Nd4Fg6Hb2Yc0Ve7Ua9Qo"}]}
+    )
+
     refresh: str = Field(..., max_length=200)
 
 
@@ -78,7 +109,7 @@ def _tokens(pair: tokens.TokenPair, created: bool = False) -> dict:
     "/auth/code/request",
     response={202: CodeRequestOut, **errors(*PUBLIC)},
     summary="درخواست کد پیامکی (ورود/ثبت‌نام یا بازیابی گذرواژه)",
-    operation_id="metavast_accounts_api_code_request_endpoint",
+    operation_id="accounts_request_code",
 )
 def code_request_endpoint(request, payload: CodeRequestIn):
     if payload.purpose == "reset":
@@ -103,7 +134,7 @@ def code_request_endpoint(request, payload: CodeRequestIn):
     "/auth/code/verify",
     response={200: TokenOut, **errors(*PUBLIC)},
     summary="ورود با کد پیامکی (حساب تازه اگر شماره ثبت نشده باشد)",
-    operation_id="metavast_accounts_api_code_verify_endpoint",
+    operation_id="accounts_verify_code",
 )
 def code_verify_endpoint(request, payload: CodeVerifyIn):
     result = auth.signin_with_code(mobile=payload.mobile, code=payload.code)
@@ -117,7 +148,7 @@ def code_verify_endpoint(request, payload: CodeVerifyIn):
     "/auth/signup",
     response={200: TokenOut, **errors(*PUBLIC)},
     summary="ثبت‌نام با کد پیامکی، نام و گذرواژهٔ اختیاری",
-    operation_id="metavast_accounts_api_signup_endpoint",
+    operation_id="accounts_sign_up",
 )
 def signup_endpoint(request, payload: SignupIn):
     result = auth.signin_with_code(
@@ -137,7 +168,7 @@ def signup_endpoint(request, payload: SignupIn):
     "/auth/signin",
     response={200: TokenOut, **errors(401, *PUBLIC)},
     summary="ورود با تلفن همراه یا ایمیل و گذرواژه",
-    operation_id="metavast_accounts_api_signin_endpoint",
+    operation_id="accounts_sign_in",
 )
 def signin_endpoint(request, payload: SigninIn):
     try:
@@ -157,7 +188,7 @@ def signin_endpoint(request, payload: SigninIn):
     "/auth/refresh",
     response={200: TokenOut, **errors(401, *PUBLIC)},
     summary="توکن دسترسی تازه با توکن نوسازی (هر توکن نوسازی یک بار)",
-    operation_id="metavast_accounts_api_refresh_endpoint",
+    operation_id="accounts_refresh_tokens",
 )
 def refresh_endpoint(request, payload: RefreshIn):
     pair = tokens.app_session_refresh(refresh_token=payload.refresh, ip=request_ip(request))
@@ -169,7 +200,7 @@ def refresh_endpoint(request, payload: RefreshIn):
     auth=token_or_session,
     response={200: DetailOut, **errors(*PRIVATE)},
     summary="خروج همین برنامه یا مرورگر",
-    operation_id="metavast_accounts_api_signout_endpoint",
+    operation_id="accounts_sign_out",
 )
 def signout_endpoint(request):
     row = getattr(request, "app_session", None)

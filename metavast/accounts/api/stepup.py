@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ninja import Field, Router, Status
+from pydantic import ConfigDict
 
 from metavast.accounts.api._common import PRIVATE, DetailOut, _user, errors
 from metavast.accounts.api_auth import token_or_session
@@ -18,6 +19,8 @@ router = Router()
 
 
 class StepUpProof(InputSchema):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "123456"}]})
+
     password: SecretText | None = Field(None, max_length=4096, description="گذرواژهٔ فعلی")
     code: str | None = Field(None, max_length=12, description="کد تازهٔ /me/stepup/code")
 
@@ -48,7 +51,7 @@ def _stepup(request, user: User, proof: StepUpProof) -> None:
     auth=token_or_session,
     response={202: DetailOut, **errors(*PRIVATE)},
     summary="کد تأیید هویت به تلفن همراه تأییدشده",
-    operation_id="metavast_accounts_api_stepup_code_endpoint",
+    operation_id="accounts_request_stepup_code",
 )
 def stepup_code_endpoint(request):
     user = _user(request)

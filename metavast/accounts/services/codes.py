@@ -30,6 +30,7 @@ import datetime as dt
 import ipaddress
 import re
 import secrets
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -172,6 +173,40 @@ def code_request(
             after={"purpose": purpose, "mobile": mask_mobile(mobile), "delivered": deliver},
         )
     return row
+
+
+@dataclass(frozen=True)
+class CodeTimes:
+    """What the code page shows: how long the code lives, and when another may be asked for."""
+
+    lifetime: int  # OTP_CODE_TTL_SECONDS: the lifetime every code gets, as the SMS says it
+    expires_in: int  # seconds the live code has left; 0 when there is none
+    resend_in: int  # seconds until a new code may be requested; 0 when it may be now
+
+
+def code_times(*, mobile: str, purpose: str) -> CodeTimes:
+    """The live code's remaining life and resend wait for (mobile, purpose), in whole seconds."""
+    now = timezone.now()
+    lifetime = settings.OTP_CODE_TTL_SECONDS
+    try:
+        index = User.mobile_index_for(normalize_mobile(mobile))
+    except Exception:
+        return CodeTimes(lifetime=lifetime, expires_in=0, resend_in=0)
+    row = (
+        OneTimeCode.objects.for_mobile(index, purpose)
+        .live(now)
+        .order_by("-created_at")
+        .values("created_at", "expires_at")
+        .first()
+    )
+    if row is None:
+        return CodeTimes(lifetime=lifetime, expires_in=0, resend_in=0)
+    resend_at = row["created_at"] + dt.timedelta(seconds=settings.OTP_RESEND_COOLDOWN_SECONDS)
+    return CodeTimes(
+        lifetime=lifetime,
+        expires_in=max(0, int((row["expires_at"] - now).total_seconds())),
+        resend_in=max(0, int((resend_at - now).total_seconds() + 0.999)),
+    )
 
 
 def code_verify(*, mobile: str, purpose: str, code: str) -> None:

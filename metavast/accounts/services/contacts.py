@@ -1,7 +1,7 @@
 """The profile and its contacts (P2): names, national code, email, mobile, landline.
 
 A new email or mobile never becomes official on the customer's word: it waits in
-`*_pending` until a signed link (email) or an SMS code (mobile) proves it, and the
+`*_pending` until a link with an opaque token (email) or an SMS code (mobile) proves it, and the
 confirmation tells the previous confirmed contacts about the change (notify() reads them
 before the swap). Whether the new address belongs to someone else is only revealed after
 that proof, so the request itself enumerates nothing. The landline is recorded as declared.
@@ -11,8 +11,11 @@ Callers check the step-up (password or fresh code) before the change requests.
 
 from __future__ import annotations
 
+import json
+import time
+
+from cryptography.fernet import InvalidToken
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -28,11 +31,13 @@ from metavast.accounts.errors import (
 from metavast.accounts.models import CodePurpose, User
 from metavast.accounts.services.codes import code_request, code_verify, mask_mobile
 from metavast.audit.services import audit_record
+from metavast.core import crypto
 from metavast.core.identifiers import (
     normalize_landline,
     normalize_mobile,
     normalize_national_code,
 )
+from metavast.core.validators import person_name_error
 from metavast.notifications.services import notify, send_verification
 
 EMAIL_CONFIRM_SALT = "metavast.accounts.email_confirm"
@@ -59,8 +64,21 @@ def _tell_confirmed_contacts(user: User, *, kind: str, new_value: str | None = N
 
 
 def profile_update(*, user: User, first_name: str, last_name: str, national_code: str = "") -> User:
-    """Names and the optional national code; nothing else can change through here."""
-    national_code = normalize_national_code(national_code) if national_code.strip() else ""
+    """Names and the optional national code; nothing else can change through here.
+
+    Raises a ValidationError keyed by field (first_name, last_name, national_code) for a name
+    with emoji, symbols or digits, or a national code that is not one; nothing is saved then."""
+    errors: dict[str, list[ValidationError]] = {}
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        error = person_name_error(value.strip())
+        if error is not None:
+            errors[field] = [error]
+    try:
+        national_code = normalize_national_code(national_code) if national_code.strip() else ""
+    except ValidationError as exc:
+        errors["national_code"] = exc.error_list
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         user = _locked(user)
         changed = []
@@ -96,7 +114,25 @@ def normalize_email_address(value: str) -> str:
 
 
 def email_confirm_token(*, user: User, email: str) -> str:
-    return signing.dumps({"u": user.pk, "e": email}, salt=EMAIL_CONFIRM_SALT, compress=True)
+    """An opaque link token: the account, the address and the time, encrypted (Fernet, the
+    field keys). A signed-only token is base64 of its payload, so the link itself would carry
+    the address into mail logs, browser history and referrers; this one carries ciphertext."""
+    payload = json.dumps({"s": EMAIL_CONFIRM_SALT, "u": user.pk, "e": email, "t": int(time.time())})
+    return crypto.encrypt(payload)
+
+
+def _email_confirm_payload(token: str) -> tuple[int, str]:
+    try:
+        data = json.loads(crypto.decrypt(token))
+        if data.get("s") != EMAIL_CONFIRM_SALT:
+            raise ValueError("another token kind")
+        age = time.time() - int(data["t"])
+        user_id, email = int(data["u"]), str(data["e"])
+    except (InvalidToken, KeyError, TypeError, ValueError, AttributeError, UnicodeError):
+        raise LinkInvalid() from None
+    if not 0 <= age <= settings.EMAIL_CONFIRM_MAX_AGE:
+        raise LinkInvalid()
+    return user_id, email
 
 
 def email_change_request(*, user: User, email: str, base_url: str, ip: str | None = None) -> User:
@@ -138,11 +174,10 @@ def email_change_request(*, user: User, email: str, base_url: str, ip: str | Non
 
 def email_confirm_peek(*, token: str) -> tuple[User, str]:
     """The user and address a link confirms, without confirming (for the GET page)."""
+    user_id, email = _email_confirm_payload(token)
     try:
-        data = signing.loads(token, salt=EMAIL_CONFIRM_SALT, max_age=settings.EMAIL_CONFIRM_MAX_AGE)
-        user = User.objects.get(pk=int(data["u"]), is_active=True)
-        email = str(data["e"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist):
+        user = User.objects.get(pk=user_id, is_active=True)
+    except User.DoesNotExist:
         raise LinkInvalid() from None
     if user.email_pending != email and user.confirmed_email != email:
         raise LinkInvalid()  # a newer request replaced this one

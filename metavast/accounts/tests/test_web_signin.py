@@ -280,6 +280,7 @@ def test_welcome_cannot_change_an_existing_password_without_step_up(client, user
         "/accounts/welcome/",
         {
             "first_name": "x",
+            "last_name": "y",
             "new_password1": "brand-new-pass-77",
             "new_password2": "brand-new-pass-77",
         },

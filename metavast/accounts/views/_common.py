@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from metavast.accounts.services import sessions
+from metavast.accounts.services.codes import code_times, mask_mobile
 from metavast.core import crypto
 from metavast.core.errors import DomainError
 from metavast.core.http import site_base_url
+from metavast.core.text import to_persian_digits
 
 FLOW_KEY = "accounts_code_flow"
 
@@ -35,7 +37,8 @@ def _error(form, exc: Exception, field: str | None = None) -> None:
     if isinstance(exc, DomainError):
         form.add_error(field, str(exc.message))
     elif isinstance(exc, ValidationError):
-        form.add_error(field, exc)
+        # An error keyed by field names its own fields.
+        form.add_error(None if hasattr(exc, "error_dict") else field, exc)
     else:  # pragma: no cover
         raise exc
 
@@ -46,3 +49,29 @@ def _base_url(request) -> str:
 
 def _keep_signed_in(request, user) -> None:
     sessions.web_session_keep_after_password(request=request, user=user)
+
+
+def duration_text(seconds: int) -> str:
+    """120 → «۲ دقیقه», 90 → «۱ دقیقه و ۳۰ ثانیه», 45 → «۴۵ ثانیه»."""
+    minutes, rest = divmod(max(0, int(seconds)), 60)
+    parts = []
+    if minutes:
+        parts.append(f"{to_persian_digits(minutes)} دقیقه")
+    if rest or not minutes:
+        parts.append(f"{to_persian_digits(rest)} ثانیه")
+    return " و ".join(parts)
+
+
+def code_page_context(*, mobile: str, purpose: str, edit_url: str, action_label: str) -> dict:
+    """What accounts/code.html needs: the number, the code's exact lifetime (the same the SMS
+    states), the seconds left and until a resend, and where to correct the number."""
+    times = code_times(mobile=mobile, purpose=purpose)
+    return {
+        "masked": mask_mobile(mobile),
+        "action_label": action_label,
+        "lifetime_text": duration_text(times.lifetime),
+        "expires_in": times.expires_in,
+        "resend_in": times.resend_in,
+        "resend_in_text": duration_text(times.resend_in),
+        "edit_url": edit_url,
+    }

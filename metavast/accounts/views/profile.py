@@ -6,12 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from metavast.accounts import forms
+from metavast.accounts.models import CodePurpose
+from metavast.accounts.navigation import safe_next
 from metavast.accounts.services import contacts
-from metavast.accounts.services.codes import mask_mobile
-from metavast.accounts.views._common import _base_url, _error
+from metavast.accounts.views._common import _base_url, _error, code_page_context
 from metavast.accounts.views.stepup import stepup_required
 from metavast.core.clientip import request_ip
 from metavast.core.errors import DomainError
@@ -30,6 +32,8 @@ def home_view(request):
 @no_store
 def profile_view(request):
     user = request.user
+    # Sent here by checkout for a missing name (?next=/checkout/): back there once it is saved.
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), default="")
     form = forms.ProfileForm(
         request.POST or None,
         initial={
@@ -47,11 +51,22 @@ def profile_view(request):
                 national_code=form.cleaned_data["national_code"],
             )
         except ValidationError as exc:
-            _error(form, exc, "national_code")
+            _error(form, exc)  # keyed by field: names, national code
         else:
             messages.success(request, "مشخصات ذخیره شد.")
-            return redirect("accounts:home")
-    return render(request, "accounts/form.html", {"form": form, "title": "ویرایش مشخصات"})
+            return redirect(next_url or "accounts:home")
+    return render(
+        request,
+        "accounts/form.html",
+        {
+            "form": form,
+            "title": "ویرایش مشخصات",
+            "next": next_url,
+            "intro": "نام و نام خانوادگی را بنویسید؛ پس از ذخیره به خرید برمی‌گردید."
+            if next_url
+            else "",
+        },
+    )
 
 
 @login_required
@@ -94,6 +109,9 @@ def email_confirm_view(request, token: str):
         user, email = contacts.email_confirm_peek(token=token)
     except DomainError as exc:
         return render(request, "accounts/link_invalid.html", {"message": exc.message}, status=400)
+    if user.confirmed_email == email:
+        # A used link: say so, and offer nothing to confirm again.
+        return render(request, "accounts/email_confirm.html", {"email": email, "already": True})
     if request.method == "POST":
         try:
             contacts.email_change_confirm(token=token)
@@ -161,10 +179,23 @@ def mobile_confirm_view(request):
             else:
                 messages.success(request, "تلفن همراه تأیید شد.")
                 return redirect("accounts:home")
+    purpose = (
+        CodePurpose.CONFIRM_MOBILE
+        if user.mobile_pending == user.mobile
+        else CodePurpose.CHANGE_MOBILE
+    )
     return render(
         request,
         "accounts/code.html",
-        {"form": form, "masked": mask_mobile(user.mobile_pending), "action_label": "تأیید"},
+        {
+            "form": form,
+            **code_page_context(
+                mobile=user.mobile_pending,
+                purpose=purpose,
+                edit_url=reverse("accounts:mobile"),
+                action_label="تأیید",
+            ),
+        },
     )
 
 

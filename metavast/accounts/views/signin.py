@@ -16,13 +16,13 @@ from metavast.accounts.errors import AccountLocked, CodeCooldown
 from metavast.accounts.models import CodePurpose
 from metavast.accounts.navigation import safe_next
 from metavast.accounts.services import auth, contacts, sessions
-from metavast.accounts.services.codes import mask_mobile
 from metavast.accounts.views._common import (
     _error,
     _flow_clear,
     _flow_get,
     _flow_set,
     _keep_signed_in,
+    code_page_context,
 )
 from metavast.core.clientip import request_ip
 from metavast.core.errors import DomainError
@@ -113,10 +113,17 @@ def code_view(request):
                         f"{reverse('accounts:welcome')}?{urlencode({'next': next_url})}"
                     )
                 return redirect(next_url)
+    # «ویرایش شماره» goes back to the sign-in form, keeping where the shopper was headed.
+    edit_url = f"{reverse('accounts:login')}?{urlencode({'next': next_url})}"
     return render(
         request,
         "accounts/code.html",
-        {"form": form, "masked": mask_mobile(mobile), "action_label": "ورود"},
+        {
+            "form": form,
+            **code_page_context(
+                mobile=mobile, purpose=CodePurpose.SIGNIN, edit_url=edit_url, action_label="ورود"
+            ),
+        },
     )
 
 
@@ -158,7 +165,7 @@ def welcome_view(request):
                     )
         except ValidationError as exc:
             user.refresh_from_db()
-            form.add_error("new_password1" if password else None, exc)
+            _error(form, exc, "new_password1" if password else None)
         else:
             if password:
                 _keep_signed_in(request, user)

@@ -12,8 +12,12 @@ ROWS = [
     Route("cart:update", audience=PUBLIC),
     Route("cart:remove", audience=PUBLIC),
     Route("cart:acknowledge", audience=PUBLIC),
+    Route("cart:discount_apply", audience=PUBLIC),
+    Route("cart:discount_remove", audience=PUBLIC),
     Route("api:cart_detail", audience=PUBLIC),
     Route("api:cart_line_add", audience=PUBLIC),
     Route("api:cart_line_set", audience=PUBLIC),
     Route("api:cart_line_remove", audience=PUBLIC),
+    Route("api:cart_discount_apply", audience=PUBLIC),
+    Route("api:cart_discount_remove", audience=PUBLIC),
 ]

@@ -24,7 +24,8 @@ def test_guest_adds_from_the_product_page_form_without_csrf_token():
     cart = Cart.objects.get(token=client.session["cart_token"])
     assert list(cart.lines.values_list("variant_id", "quantity")) == [(variant.pk, 1)]
     page = client.get("/cart/")
-    assert "۱۲۵٬۰۰۰" in page.content.decode() or "۱۲۵,۰۰۰" in page.content.decode()
+    # Shown with 10 % VAT included: 1,250,000 + 125,000 Rials = 137,500 Toman.
+    assert "۱۳۷٬۵۰۰" in page.content.decode()
     assert "no-store" in page["Cache-Control"]
 
 
@@ -95,7 +96,8 @@ def test_cart_page_shows_price_and_availability_changes(client):
     Variant.objects.filter(pk=cheaper.pk).update(price=1_800_000)
     Variant.objects.filter(pk=gone.pk).update(on_hand=1)
     page = client.get("/cart/").content.decode()
-    assert "ارزان‌تر شد" in page and "۲۰۰٬۰۰۰" in page.replace(",", "٬")
+    # Both prices with 10 % VAT included: was 220,000 Toman, now 198,000.
+    assert "ارزان‌تر شد" in page and "۲۲۰٬۰۰۰" in page and "۱۹۸٬۰۰۰" in page
     assert "تنها ۱ عدد موجود است" in page
     assert "/checkout/" not in page.split("cart-summary")[1]
     client.post("/cart/acknowledge/")

@@ -50,5 +50,7 @@ def search_miss_record(*, query: str) -> ZeroResultQuery | None:
     if not key:
         return None
     today = timezone.localdate()
-    rows = list(ZeroResultQuery.objects.raw(_UPSERT, [key, today, today]))
+    # A write through raw(), which Django routes as a read: named for the primary, never the
+    # read-only replica that serves catalog reads (issue 17, metavast/core/db_router.py).
+    rows = list(ZeroResultQuery.objects.db_manager("default").raw(_UPSERT, [key, today, today]))
     return rows[0] if rows else None

@@ -176,11 +176,14 @@ def product_set_specs(*, product: Product, specs: Sequence[tuple[Attribute, str]
 
 @transaction.atomic
 def product_record_sale(*, product_id: int, quantity: int) -> None:
-    """Orders call this when paid: best-selling sorts on the count."""
+    """Orders call this when paid: best-selling sorts on the count.
+
+    No cache bump: pages sorted by sales follow the sales epoch (catalog.cache), so a sale
+    no longer empties every cached page. A sale that sells out or changes the cheapest
+    price bumps through the stock move."""
     from django.db.models import F
 
     Product.objects.filter(pk=product_id).update(sold_count=F("sold_count") + quantity)
-    _on_commit_bump(catalog=True)
 
 
 def _summary(variants: list[Variant]) -> dict:

@@ -14,6 +14,7 @@ from metavast.catalog.services import (
     variant_set_price,
 )
 from metavast.catalog.tests import factories
+from metavast.core.text import to_ascii_digits
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +53,14 @@ def get(client, url, data=None, **headers):
     return response.content.decode()
 
 
-def test_category_lists_its_subcategories_products_newest_first(client, shop):
+def test_category_lists_its_subcategories_products_bestselling_in_stock_first(client, shop):
+    # The default sort: in stock first, then the most sold (the iPhone sold most, but is out).
+    for key, sold in (("a15", 5), ("s24", 1), ("iphone", 9)):
+        Product.objects.filter(pk=shop["items"][key].pk).update(sold_count=sold)
     html = get(client, "/c/digital/")
-    assert titles_in(html) == ["گوشی اپل آیفون ۱۵", "گوشی سامسونگ S24", "گوشی سامسونگ A15"]
+    titles = [to_ascii_digits(t) for t in titles_in(html)]
+    assert titles == ["گوشی سامسونگ A15", "گوشی سامسونگ S24", "گوشی اپل آیفون 15"]
+    assert 'aria-current="true" class="on">پرفروش‌ترین</a>' in html
     assert '<link rel="canonical" href="/c/digital/">' in html
     assert "<title>کالای دیجیتال | متاوست</title>" in html
     assert 'href="/c/mobile/"' in html  # subcategory chip
@@ -68,7 +74,8 @@ def test_category_lists_its_subcategories_products_newest_first(client, shop):
         ({"stock": "1"}, ["گوشی سامسونگ S24", "گوشی سامسونگ A15"]),
         # prices are typed in Toman, with Persian digits if the shopper likes
         ({"min": "۱۰٬۰۰۰٬۰۰۰", "max": "50000000"}, ["گوشی سامسونگ S24"]),
-        ({"spec_storage": "128 گیگابایت"}, ["گوشی اپل آیفون ۱۵", "گوشی سامسونگ A15"]),
+        # the default sort puts what is in stock first: the iPhone is sold out
+        ({"spec_storage": "128 گیگابایت"}, ["گوشی سامسونگ A15", "گوشی اپل آیفون ۱۵"]),
         ({"sort": "nonsense", "page": "-3", "min": "abc"}, None),  # garbage is ignored
     ],
 )
@@ -129,10 +136,11 @@ def test_product_page(client, shop):
     html = get(client, f"/product/{item.slug}/")
     assert '<h1 itemprop="name">گوشی سامسونگ S24</h1>' in html
     assert 'itemtype="https://schema.org/Product"' in html
-    assert '<meta itemprop="price" content="400000000">' in html
+    # Prices shown include VAT (10 %): 400,000,000 Rials net is 440,000,000.
+    assert '<meta itemprop="price" content="440000000">' in html
     assert '<meta itemprop="priceCurrency" content="IRR">' in html
-    assert "۴۰٬۰۰۰٬۰۰۰ تومان" in html  # Rials shown as Toman
-    assert "۴۵٬۰۰۰٬۰۰۰ تومان" in html and "٪۱۱" in html
+    assert "۴۴٬۰۰۰٬۰۰۰ تومان" in html  # Rials shown as Toman, VAT included
+    assert "۴۹٬۵۰۰٬۰۰۰ تومان" in html and "٪۱۱" in html
     assert f'<link rel="canonical" href="/product/{item.slug}/">' in html
     assert 'href="/c/digital/"' in html and 'href="/c/mobile/"' in html  # breadcrumbs
     assert "۲۵۶ گیگابایت" in html  # specifications
@@ -145,7 +153,7 @@ def test_variant_selector_swaps_the_buy_box(client):
     assert html.count('<a class="variant') == 3
     fragment = get(client, f"/product/{item.slug}/", {"v": str(second.pk)}, HX_Request="true")
     assert fragment.startswith('<div id="buybox"')
-    assert "۵۰۱٬۰۰۰ تومان" in fragment
+    assert "۵۵۱٬۱۰۰ تومان" in fragment  # 5,010,000 Rials + 10 % VAT
 
 
 def test_sold_out_product(client, shop):
@@ -203,7 +211,7 @@ def test_anonymous_pages_are_cached_and_price_change_invalidates(
     for page in (url, "/c/mobile/"):
         response = client.get(page)
         assert response.get("X-Catalog-Cache") is None
-        assert "۷٬۰۰۰٬۰۰۰ تومان" in response.content.decode()
+        assert "۷٬۷۰۰٬۰۰۰ تومان" in response.content.decode()  # 10 % VAT included
 
 
 def test_stock_change_invalidates_product_page(client, shop, django_capture_on_commit_callbacks):
@@ -310,7 +318,8 @@ def test_parent_category_order_matches_a_plain_sort(client, shop, sort):
     )
     pages = titles_in(get(client, "/c/digital/", {"sort": sort}))
     pages += titles_in(get(client, "/c/digital/", {"sort": sort, "page": "2"}))
-    assert pages == expected
+    # Titles are shown with Persian digits («تبلت ۱۲»), stored as typed ("تبلت 12").
+    assert [to_ascii_digits(t) for t in pages] == [to_ascii_digits(t) for t in expected]
 
 
 # --- hidden categories ---

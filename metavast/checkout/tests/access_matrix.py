@@ -24,6 +24,31 @@ def _vat(w):
     return VatRate.objects.order_by("pk").first()
 
 
+def _window(w):
+    """A courier window (issue 15): made once on the demo courier method."""
+    import datetime as dt
+
+    from metavast.checkout.models import DeliveryWindow, ShippingMethod
+
+    def make():
+        methods = ShippingMethod.objects.order_by("pk")
+        method = methods.filter(code="courier").first() or methods.first()
+        method.needs_delivery_window = True
+        method.save(update_fields=["needs_delivery_window"])
+        return DeliveryWindow.objects.create(
+            method=method,
+            date=dt.date.today() + dt.timedelta(days=1),
+            starts_at=dt.time(9),
+            ends_at=dt.time(12),
+            capacity=5,
+        )
+
+    return w.once("delivery_window", make)
+
+
+# Warehouse plans the courier's days; support sees them to answer customers.
+WINDOWS_EDIT = frozenset({"warehouse", "admin"})
+
 ROWS = [
     AdminModel(
         "checkout.shippingmethod",
@@ -35,6 +60,14 @@ ROWS = [
     AdminModel("checkout.vatrate", view={"finance", "admin"}, add=NOBODY, delete=NOBODY, obj=_vat),
     Action("checkout.shippingmethod", "delete_selected"),
     Action("checkout.vatrate", "delete_selected"),
+    AdminModel(
+        "checkout.deliverywindow",
+        view=WINDOWS_EDIT | {"support"},
+        add=WINDOWS_EDIT,
+        delete=WINDOWS_EDIT,
+        obj=_window,
+    ),
+    Action("checkout.deliverywindow", "delete_selected", allowed=WINDOWS_EDIT),
     Route("checkout:start", audience=PUBLIC, note="sends a guest to sign in"),
     Route("checkout:address", audience=CUSTOMER),
     Route("checkout:shipping", audience=CUSTOMER),

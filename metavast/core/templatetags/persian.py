@@ -11,7 +11,10 @@ register = template.Library()
 
 @register.filter
 def fa_digits(value) -> str:
-    return text.to_persian_digits("" if value is None else value)
+    """Persian digits, and «٫» for a decimal point between digits: for any shopper-facing
+    text that may hold numbers (product titles and spec values as typed, order numbers).
+    Never use it on a URL, an email address or a value an input posts back."""
+    return "" if value is None else text.to_persian_number_text(value)
 
 
 @register.filter
@@ -42,7 +45,8 @@ def rial_number(rials) -> str:
 
 @register.filter
 def phone(value) -> str:
-    """A stored E.164 number in national format (show it inside a dir="ltr" element)."""
+    """A stored E.164 number in national format with Persian digits, «۰۹۱۲ ۳۴۵ ۶۷۸۹» (show it
+    inside a dir="ltr" element)."""
     from metavast.core.identifiers import display_phone
 
-    return display_phone(str(value)) if value else ""
+    return text.to_persian_digits(display_phone(str(value))) if value else ""

@@ -35,6 +35,7 @@ LAYERS = (
     "accounts",  # users, contacts, addresses; sends its codes through notifications
     "consent",  # cookie (and later marketing) consent: a gate the features above ask
     "catalog",  # products, variants and stock; knows nothing of who buys
+    "promotions",  # discount codes on catalog products and categories; orders redeem them
     "cart",  # a customer's (accounts) choice of variants (catalog)
     "orders",  # the cart snapshotted, stock held, the status machine
     "payments",  # pays orders; orders learns of it only through order_mark_paid

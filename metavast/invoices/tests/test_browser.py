@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from metavast.core.text import to_persian_digits
 from metavast.invoices.models import Invoice
 from metavast.invoices.tests.factories import save_first_page_png
 from metavast.payments.tests.conftest import place_order
@@ -42,6 +43,7 @@ def test_pay_then_download_the_invoice(
     path = tmp_path / "invoice.pdf"
     download_info.value.save_as(path)
     text = "".join(p.extract_text() for p in PdfReader(path).pages)
-    assert invoice.tax_id in text and order.number in text
+    # The order number is shown with Persian digits; the Moadian tax id stays an official code.
+    assert invoice.tax_id in text and to_persian_digits(order.number) in text
 
     save_first_page_png(path, "invoice-browser-page1")

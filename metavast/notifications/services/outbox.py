@@ -258,6 +258,7 @@ def _write(
         template=template,
         subject=rendered.subject,
         body=rendered.body,
+        html_body=rendered.html,
         provider_template=provider_template,
         provider_token=provider_token,
         user=user,

@@ -36,7 +36,12 @@ def test_email_goes_out_over_smtp_with_the_message_id(
     assert str(received["Subject"]) == "کد تأیید متاوست"
     assert received["Message-ID"] == f"<{message.message_id}@metavast.ir>"
     assert received["Auto-Submitted"] == "auto-generated"
-    assert "482913" in received.get_content()
+    # Text and right-to-left HTML alternatives of the same message.
+    assert received.get_content_type() == "multipart/alternative"
+    text = received.get_body(preferencelist=("plain",))
+    html = received.get_body(preferencelist=("html",))
+    assert "482913" in text.get_content()
+    assert "482913" in html.get_content() and 'dir="rtl"' in html.get_content()
     message.refresh_from_db()
     assert message.status == Status.SENT
     assert message.provider_message_id == f"<{message.message_id}@metavast.ir>"

@@ -5,8 +5,16 @@
   `order_cancel`, expiry, shipping, delivery, refunds).
 - `info_requests`: holding an order for the customer's information (P3).
 - `receiver`: staff reading the receiver's details, audited (P4).
+- `cancellation`: the customer's confirmed cancel; a paid order's cancellation request that
+  staff approve or refuse.
 """
 
+from metavast.orders.services.cancellation import (
+    CustomerCancel,
+    cancellation_request_approve,
+    cancellation_request_refuse,
+    order_customer_cancel,
+)
 from metavast.orders.services.info_requests import (
     InfoAnswer,
     info_request_answer,
@@ -33,14 +41,18 @@ from metavast.orders.services.status import (
 )
 
 __all__ = [
+    "CustomerCancel",
     "InfoAnswer",
     "Receiver",
+    "cancellation_request_approve",
+    "cancellation_request_refuse",
     "customer_missing",
     "info_request_answer",
     "info_request_create",
     "info_requests_sweep",
     "mask",
     "order_cancel",
+    "order_customer_cancel",
     "order_expire",
     "order_mark_delivered",
     "order_mark_paid",

@@ -23,7 +23,14 @@ ORDER_MAX_RESERVED_UNITS_PER_CUSTOMER units. Placing is also rate-limited per cu
 per client IP (`limits.py`), checked before anything is written.
 
 Shipping and VAT rules belong to checkout, above orders: `hooks.delivery_rules()` is what
-checkout registered at start-up.
+checkout registered at start-up. Prices include VAT: each line gets its own VAT and its share
+of the discount by the one rule in `metavast.core.vat`, so the order's total is exactly the
+VAT-inclusive amounts the shopper reviewed (lines + shipping - discount).
+
+Discount codes: the cart's code is evaluated again here, under the cart lock, and redeemed
+in this transaction (`promotions.services.discount_redeem`, a conditional UPDATE on the
+code's use count), so parallel checkouts never redeem more than the code's cap and a
+refused use rolls the order back.
 """
 
 from __future__ import annotations
@@ -42,8 +49,10 @@ from metavast.cart.models import Cart, CartLine
 from metavast.cart.pricing import unit_weight_grams
 from metavast.cart.services import check_quantity
 from metavast.catalog.errors import OutOfStock as CatalogOutOfStock
+from metavast.catalog.models import Category
 from metavast.core.identifiers import normalize_mobile
 from metavast.core.text import to_persian_digits
+from metavast.core.vat import gross_amount, line_charge, vat_amount
 from metavast.notifications.services import notify
 from metavast.orders import limits
 from metavast.orders.errors import (
@@ -56,10 +65,12 @@ from metavast.orders.errors import (
     UnpaidOrdersLimit,
     UnpaidUnitsLimit,
 )
-from metavast.orders.hooks import delivery_rules, vat_amount
+from metavast.orders.hooks import delivery_rules
 from metavast.orders.models import Order, OrderLine, OrderStatus, PaymentMethod
 from metavast.orders.services import stock
 from metavast.orders.services.status import history_add
+from metavast.promotions.selectors import CartItem, discount_evaluate
+from metavast.promotions.services import discount_redeem
 
 
 @dataclass(frozen=True)
@@ -203,8 +214,18 @@ def order_place(
         raise CodNotAllowed()
     now = timezone.now()
     basis_points = rules.vat_rate_basis_points(timezone.localdate(now))
-    vat = vat_amount(subtotal + quote.cost, basis_points)
-    total = subtotal + quote.cost + vat
+    # Prices include VAT, per line (metavast.core.vat): the discount is taken off the gross
+    # amounts the shopper saw, and each line keeps its net discount and its own VAT.
+    evaluation = _discount(locked_cart, user, order_lines, variants, basis_points, now)
+    shares = evaluation.shares if evaluation else [0] * len(order_lines)
+    discount = vat = 0
+    for order_line, share in zip(order_lines, shares, strict=True):
+        charge = line_charge(order_line.line_total, basis_points, share)
+        order_line.discount, order_line.vat = charge.net_discount, charge.vat
+        discount += charge.net_discount
+        vat += charge.vat
+    vat += vat_amount(quote.cost, basis_points)  # shipping: a line of its own
+    total = subtotal - discount + quote.cost + vat
     if expected_total is not None and expected_total != total:
         raise TotalChanged()
 
@@ -222,6 +243,9 @@ def order_place(
         shipping_cost=quote.cost,
         vat_rate_basis_points=basis_points,
         vat=vat,
+        discount=discount,
+        discount_code=evaluation.code.code if evaluation else "",
+        vat_included=True,
         total=total,
         shipping_method=quote.method,
         shipping_method_name=quote.method.name,
@@ -249,6 +273,12 @@ def order_place(
     for line in order_lines:
         line.order = order
     OrderLine.objects.bulk_create(order_lines)
+    if evaluation is not None:
+        # In this transaction: a refused use (the cap reached by a parallel checkout) rolls
+        # the whole order back.
+        discount_redeem(
+            code=evaluation.code, user=user, order_id=order.pk, amount=evaluation.amount
+        )
 
     try:
         stock.reserve_lines(order_lines)
@@ -260,7 +290,7 @@ def order_place(
         stock.commit_lines(order_lines)
 
     CartLine.objects.filter(cart=locked_cart).delete()
-    Cart.objects.filter(pk=locked_cart.pk).update(version=locked_cart.version + 1)
+    Cart.objects.filter(pk=locked_cart.pk).update(version=locked_cart.version + 1, discount_code="")
     history_add(order=order, from_status="", to_status=order.status, actor=user)
     audit_record(
         action="orders.placed",
@@ -269,6 +299,7 @@ def order_place(
         after={
             "status": order.status,
             "total": total,
+            "discount_code": order.discount_code,
             "lines": len(order_lines),
             "payment_method": payment_method.value,
             "receiver_is_self": receiver.is_self,
@@ -276,6 +307,27 @@ def order_place(
     )
     notify(user=user, template="orders/placed", context={"order_number": order.number})
     return order
+
+
+def _discount(cart: Cart, user, order_lines, variants, basis_points: int, now):
+    """The cart's discount code evaluated on the lines being ordered, or None. A code that
+    no longer applies refuses the order with its reason (the shopper reviewed a total with
+    the discount in it)."""
+    if not cart.discount_code:
+        return None
+    category_ids = {
+        variant.product.category_id for variant in variants.values() if variant is not None
+    }
+    paths = dict(Category.objects.filter(pk__in=category_ids).values_list("pk", "path"))
+    items = [
+        CartItem(
+            product_id=line.product_id,
+            category_path=paths.get(line.product.category_id, ""),
+            gross=gross_amount(line.line_total, basis_points),
+        )
+        for line in order_lines
+    ]
+    return discount_evaluate(code=cart.discount_code, items=items, user_id=user.pk, now=now)
 
 
 def _check_unpaid_holdings(user, new_units: dict[int, int]) -> None:

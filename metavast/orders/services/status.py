@@ -43,6 +43,7 @@ from metavast.orders.models import (
     PaymentMethod,
 )
 from metavast.orders.services import stock
+from metavast.promotions.services import discount_release
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,9 @@ def _change_status(locked: Order, to: OrderStatus, *, actor, note: str = "", **f
     if to == S.CANCELLED:
         locked.refund_due = locked.paid_at is not None
         changed.append("refund_due")
+        if locked.paid_at is None:
+            # Nothing was paid: a discount code it used gets that use back.
+            discount_release(order_id=locked.pk)
         # An open information request ends with the order (P3).
         InfoRequest.objects.filter(order=locked, status=InfoRequestStatus.OPEN).update(
             status=InfoRequestStatus.WITHDRAWN

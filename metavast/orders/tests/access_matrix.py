@@ -16,6 +16,24 @@ def _pk(w):
     return (w.order.pk,)
 
 
+def _cancellation(w):
+    """A customer's pending request on the paid order (made as the service would)."""
+    from metavast.orders.models import CancellationRequest
+
+    def make():
+        order = w.order
+        return CancellationRequest.objects.create(
+            order=order, refund_amount=order.total, requested_by=order.user
+        )
+
+    return w.once("cancellation_request", make)
+
+
+# Issue 15: who reads the requests, who decides them (approval starts a refund).
+CANCEL_VIEW = frozenset({"support", "finance", "admin"})
+CANCEL_DECIDE = frozenset({"support", "admin"})
+
+
 ROWS = [
     AdminModel("orders.order", view=VIEW, add=NOBODY, delete=NOBODY, obj=_order),
     Action("orders.order", "delete_selected"),
@@ -30,6 +48,28 @@ ROWS = [
     # GET on these POST-only buttons sends an allowed user back to the order (302).
     Route("admin:orders_order_process", allowed=WORK, args=_pk, ok=(302,)),
     Route("admin:orders_order_deliver", allowed=WORK, args=_pk, ok=(302,)),
+    AdminModel(
+        "orders.cancellationrequest",
+        view=CANCEL_VIEW,
+        add=NOBODY,
+        delete=NOBODY,
+        obj=_cancellation,
+    ),
+    Action(
+        "orders.cancellationrequest",
+        "delete_selected",
+        note="requests are decided, never deleted (no delete permission for anyone)",
+    ),
+    Route(
+        "admin:orders_cancellationrequest_approve",
+        allowed=CANCEL_DECIDE,
+        args=lambda w: (_cancellation(w).pk,),
+    ),
+    Route(
+        "admin:orders_cancellationrequest_refuse",
+        allowed=CANCEL_DECIDE,
+        args=lambda w: (_cancellation(w).pk,),
+    ),
     # The customer's own orders.
     Route("orders:list", audience=CUSTOMER),
     Route("orders:detail", audience=CUSTOMER, args=lambda w: (w.order.number,)),

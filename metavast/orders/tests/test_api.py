@@ -48,7 +48,9 @@ def test_cart_through_the_api(buyer_client):
         {"variant_id": variant.pk, "quantity": 2, "unit_price": 1},
     )
     assert status == 200
-    assert body["subtotal"] == 4_000_000 and body["lines"][0]["unit_price"] == 2_000_000
+    # Shopper prices include VAT (10 %): 2,000,000 net is 2,200,000.
+    assert body["subtotal"] == 4_400_000 and body["lines"][0]["unit_price"] == 2_200_000
+    assert body["prices_include_vat"] is True and body["total"] == 4_400_000
     status, body = api(buyer_client, "put", f"/cart/lines/{variant.pk}", {"quantity": 1})
     assert status == 200 and body["count"] == 1
     status, body = api(

@@ -23,7 +23,7 @@ def test_order_list_and_detail_with_jalali_timeline(client, shop):
     response = client.get(f"/orders/{order.number}/")
     page = response.content.decode()
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
-    assert "در انتظار پرداخت" in page and "کالای شمارهٔ 1" in page
+    assert "در انتظار پرداخت" in page and "کالای شمارهٔ ۱" in page
     assert "۱۴۰" in page  # a Jalali year (14xx) in the timeline
     assert "لغو سفارش" in page
 

@@ -24,9 +24,12 @@ from metavast.payments.models import Payment, PaymentStatus
 
 # Per database: PostgreSQL (production) and SQLite (the embedded default) both take these
 # today. Before this budget (issue 5's benchmark work) they were 12, 44, 12 and 44.
+# Placing went from 40 to 45 with issue 15: the shipping method is read again for its
+# delivery windows (twice) and the order's answer reads its cancellation request. Issue 16
+# asks for 15; that work is still to do.
 CEILINGS = {
-    "postgresql": {"cart add": 10, "place order": 40, "start payment": 12, "callback": 37},
-    "sqlite": {"cart add": 10, "place order": 40, "start payment": 12, "callback": 37},
+    "postgresql": {"cart add": 10, "place order": 45, "start payment": 12, "callback": 37},
+    "sqlite": {"cart add": 10, "place order": 45, "start payment": 12, "callback": 37},
 }
 
 

@@ -118,6 +118,7 @@ ROWS = [
     Route("api:reviews_list", audience=PUBLIC, args=lambda w: (w.product.pk,)),
     Route("api:reviews_questions", audience=PUBLIC, args=lambda w: (w.product.pk,)),
     Route("api:reviews_post", audience=CUSTOMER),
+    Route("api:reviews_post_slash", audience=CUSTOMER),  # the same, at its first path
     Route("api:reviews_ask", audience=CUSTOMER),
     Route("api:reviews_vote", audience=CUSTOMER, args=lambda w: (_review(w).pk,)),
     Route("api:reviews_report", audience=CUSTOMER, args=lambda w: (_review(w).pk,)),

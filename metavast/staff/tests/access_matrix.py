@@ -68,6 +68,9 @@ ROWS = [
     # Project-level routes.
     Route("healthz", audience=PUBLIC),
     Route("ping", audience=PUBLIC),
+    Route("livez", audience=PUBLIC),
+    Route("readyz", audience=PUBLIC, note="states only: ok / error, replica lag"),
+    Route("metrics", audience=PUBLIC, note="404 unless straight from METRICS_ALLOWED_NETWORKS"),
     Route("^media/(?P<path>.*)$", audience=PUBLIC, note="public product images"),
     Route("api:openapi-json", audience=PUBLIC),
     Route("api:openapi-view", audience=PUBLIC),

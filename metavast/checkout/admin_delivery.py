@@ -1,0 +1,87 @@
+"""Staff define courier delivery windows here: a day (typed in Jalali), hours and a capacity.
+
+Saving goes through `delivery.delivery_window_save`, which refuses a capacity below what is
+already booked and writes an audit event. `booked` is never edited by hand: placements take
+places, cancellations give them back.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+
+from metavast.checkout.delivery import delivery_window_save
+from metavast.checkout.models import DeliveryWindow, ShippingMethod
+from metavast.core.admin_persian import JalaliDateInput
+from metavast.core.numbers import PersianNumberInput
+from metavast.core.text import to_ascii_digits, to_persian_digits
+
+
+class PersianTimeField(forms.TimeField):
+    """«۹:۳۰» or «09:30» (any digits); shown with Persian digits."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"dir": "ltr", "inputmode": "numeric", "size": 6, "placeholder": "۰۹:۰۰"}
+            ),
+        )
+        kwargs.setdefault("input_formats", ["%H:%M", "%H"])
+        kwargs.setdefault(
+            "error_messages", {"invalid": "ساعت را به شکل ساعت:دقیقه بنویسید، مانند ۹:۳۰."}
+        )
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if hasattr(value, "hour"):
+            return to_persian_digits(f"{value.hour:02d}:{value.minute:02d}")
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = to_ascii_digits(value).strip()
+        return super().to_python(value)
+
+
+class DeliveryWindowForm(forms.ModelForm):
+    starts_at = PersianTimeField(label="از ساعت")
+    ends_at = PersianTimeField(label="تا ساعت")
+
+    class Meta:
+        model = DeliveryWindow
+        fields = ("method", "date", "starts_at", "ends_at", "capacity", "is_active")
+        widgets = {"date": JalaliDateInput(), "capacity": PersianNumberInput()}
+        help_texts = {"date": "به تاریخ شمسی، مانند ۱۴۰۵/۰۹/۱۸"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "method" in self.fields:  # absent on a view-only page
+            self.fields["method"].queryset = ShippingMethod.objects.filter(
+                needs_delivery_window=True
+            )
+
+
+@admin.register(DeliveryWindow)
+class DeliveryWindowAdmin(admin.ModelAdmin):
+    form = DeliveryWindowForm
+    list_display = ("label_column", "method", "capacity_column", "booked_column", "is_active")
+    list_filter = ("method", "date", "is_active")
+    list_select_related = ("method",)
+    ordering = ("date", "starts_at")
+    readonly_fields = ("booked_column",)
+
+    @admin.display(description="روز و ساعت", ordering="date")
+    def label_column(self, obj):
+        return obj.label
+
+    @admin.display(description="ظرفیت", ordering="capacity")
+    def capacity_column(self, obj):
+        return to_persian_digits(obj.capacity)
+
+    @admin.display(description="رزروشده", ordering="booked")
+    def booked_column(self, obj):
+        return to_persian_digits(obj.booked)
+
+    def save_model(self, request, obj, form, change):
+        delivery_window_save(window=obj, actor=request.user, is_new=not change)

@@ -1,0 +1,610 @@
+"""Issue 17: the production topology (`make prod`) and the faults it survives, with real processes.
+
+Opt-in: METAVAST_PROD_TESTS=1. The suite starts the topology with deploy/topology.py (or uses
+the one already running), talks HTTPS to nginx with the local CA, and breaks one part at a
+time: the replica, Redis, the primary, an app node, a Celery worker. Each test puts back what
+it broke. It takes minutes, not seconds, so CI runs test_prod_light.py instead (the router,
+health, metrics, 503 and cache rules in-process); docs/deploy.md says how to run this one.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[3]
+
+pytestmark = [
+    pytest.mark.prod,
+    pytest.mark.skipif(
+        os.environ.get("METAVAST_PROD_TESTS") != "1",
+        reason="starts the make-prod topology (nginx, 2 app nodes, Celery, PostgreSQL primary "
+        "+ replica): set METAVAST_PROD_TESTS=1 to run it",
+    ),
+]
+
+
+def _load_topology():
+    spec = importlib.util.spec_from_file_location("topology", ROOT / "deploy" / "topology.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def topo():
+    topology = _load_topology()
+    if not topology.https_ok("/readyz"):
+        topology.up()
+    for name in ("primary", "replica", "redis", *topology.NODES, *topology.WORKERS, "nginx"):
+        # A part left stopped by an interrupted earlier run.
+        topology.start(name)
+    yield topology
+
+
+@pytest.fixture
+def web(topo):
+    return https_session(topo)
+
+
+def https_session(topo) -> requests.Session:
+    session = requests.Session()
+    # Not the machine's REQUESTS_CA_BUNDLE (which would override `verify`): the local CA.
+    session.trust_env = False
+    session.verify = str(topo.TLS / "ca.pem")
+    return session
+
+
+def url(topo, path: str) -> str:
+    return f"{topo.BASE_URL}{path}"
+
+
+def prod_shell(topo, code: str) -> str:
+    """Run Python in the topology's Django (its settings and keys); returns what it printed."""
+    result = subprocess.run(
+        [str(topo.VENV_BIN / "python"), "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=topo.app_env(LOG_LEVEL="ERROR"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    # Django 5.2's shell first says how many objects it imported: the answer is the last line.
+    return result.stdout.strip().splitlines()[-1]
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+def new_mobile() -> str:
+    return "0912" + str(uuid.uuid4().int)[:7]
+
+
+def request_code(topo, web, mobile: str, **headers) -> requests.Response:
+    login = url(topo, "/accounts/login/")
+    page = web.get(login)
+    return web.post(
+        login,
+        data={"csrfmiddlewaretoken": csrf_from(page.text), "action": "code", "mobile": mobile},
+        headers={"Referer": login, **headers},
+        allow_redirects=False,
+    )
+
+
+_FA = str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789")
+
+
+def wait_for_code(topo, mobile: str, timeout: float = 60) -> str:
+    outbox = topo.APP_VAR / "outbox" / "sms"
+    wanted = "+98" + mobile[1:]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted(outbox.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True):
+            record = json.loads(path.read_text())
+            if record["receptor"] in (wanted, mobile, wanted[1:]):
+                token = record.get("provider_token") or record["body"]
+                match = re.search(r"\d{6}", token.translate(_FA))
+                if match:
+                    return match.group(0)
+        time.sleep(0.5)
+    raise AssertionError(f"no SMS for {mobile} in {outbox}")
+
+
+def sign_in(topo, web, mobile: str, **headers) -> None:
+    response = request_code(topo, web, mobile, **headers)
+    assert response.status_code == 302, response.text[:500]
+    code = wait_for_code(topo, mobile)
+    page = web.get(url(topo, "/accounts/login/code/"))
+    done = web.post(
+        url(topo, "/accounts/login/code/"),
+        data={"csrfmiddlewaretoken": csrf_from(page.text), "code": code},
+        headers={"Referer": url(topo, "/accounts/login/code/"), **headers},
+        allow_redirects=False,
+    )
+    assert done.status_code == 302, done.text[:500]
+
+
+# --- the front -------------------------------------------------------------------------------
+
+
+def test_front_speaks_tls_http2_gzip_and_caches_static_files(topo):
+    ca = str(topo.TLS / "ca.pem")
+    version = subprocess.run(
+        ["curl", "-s", "-o", "/dev/null", "-w", "%{http_version}", "--http2", "--cacert", ca,
+         url(topo, "/")],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert version == "2"
+    web = https_session(topo)
+    home = web.get(url(topo, "/"), headers={"Accept-Encoding": "gzip"})
+    assert home.status_code == 200
+    assert home.headers["Content-Encoding"] == "gzip"
+    assert home.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "script-src 'self'" in home.headers["Content-Security-Policy"]
+    css = re.search(r'href="(/static/storefront/css/site\.[0-9a-f]{12}\.css)"', home.text)
+    assert css, "hashed stylesheet link"
+    static = web.get(url(topo, css.group(1)), headers={"Accept-Encoding": "gzip"})
+    assert static.status_code == 200
+    assert "max-age=31536000" in static.headers["Cache-Control"]
+    assert "immutable" in static.headers["Cache-Control"]
+    assert static.headers["Server"] == "nginx"  # served by nginx, not an app node
+    plain = requests.get(f"http://127.0.0.1:{topo.HTTP_PORT}/x?y=1", allow_redirects=False)
+    assert plain.status_code == 301
+    assert plain.headers["Location"] == f"https://127.0.0.1:{topo.HTTPS_PORT}/x?y=1"
+
+
+def test_body_over_the_limit_is_refused_by_nginx(topo, web):
+    response = web.post(url(topo, "/cart/add/"), data=b"x" * (11 * 1024 * 1024))
+    assert response.status_code == 413
+    assert response.headers["Server"] == "nginx"
+
+
+def test_metrics_only_on_the_node_never_through_nginx(topo, web):
+    web.get(url(topo, "/"))
+    assert web.get(url(topo, "/metrics")).status_code == 404
+    node = requests.get(f"http://127.0.0.1:{topo.NODES['app1']}/metrics", timeout=10)
+    assert node.status_code == 200
+    text = node.text
+    assert 'metavast_http_request_duration_seconds_count{method="GET",status="2xx"' in text
+    for name in ("metavast_orders", "metavast_outbox_depth", "metavast_celery_queue_length",
+                 "metavast_cache_hit_ratio", "metavast_replica_lag_seconds"):  # fmt: skip
+        assert f"# TYPE {name} gauge" in text, name
+
+
+def test_forged_forwarded_for_is_replaced_and_the_browser_ip_recorded(topo, web):
+    mobile = new_mobile()
+    sign_in(topo, web, mobile, **{"X-Forwarded-For": "203.0.113.66"})
+    ip = prod_shell(
+        topo,
+        "from metavast.accounts.models import UserSession\n"
+        "print(UserSession.objects.order_by('-pk').first().ip)",
+    )
+    assert ip == "127.0.0.1"  # the browser's address; nginx connects from 127.0.0.2
+
+
+def test_request_id_follows_the_request_into_its_celery_task(topo, web):
+    response = request_code(topo, web, new_mobile())
+    assert response.status_code == 302
+    request_id = response.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    logs = [topo.LOG / f"{name}.log" for name in topo.WORKERS]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        lines = [
+            json.loads(line)
+            for log in logs
+            for line in log.read_text(errors="replace").splitlines()
+            if request_id in line and line.startswith("{")
+        ]
+        if any(line.get("message") == "task started" for line in lines):
+            break
+        time.sleep(0.5)
+    started = [line for line in lines if line.get("message") == "task started"]
+    assert started and started[0]["request_id"] == request_id
+    assert started[0]["task"] == "metavast.notifications.tasks.deliver_message"
+
+
+# --- faults ----------------------------------------------------------------------------------
+
+
+def test_dead_replica_sends_reads_to_the_primary(topo, web):
+    topo.stop("replica")
+    try:
+        time.sleep(2.5)  # past REPLICA_CHECK_SECONDS
+        for path in ("/", "/search/?q=%DA%A9%D8%AA%D8%A7%D8%A8", "/readyz"):
+            response = web.get(url(topo, path))
+            assert response.status_code == 200, (path, response.status_code)
+        ready = web.get(url(topo, "/readyz")).json()
+        assert ready["status"] == "ok" and ready["replica"]["status"] == "error"
+    finally:
+        topo.start("replica")
+    deadline = time.monotonic() + 30
+    while (ready := web.get(url(topo, "/readyz")).json())["replica"]["status"] != "ok":
+        assert time.monotonic() < deadline, f"replica did not catch up: {ready}"
+        time.sleep(1)
+
+
+def test_redis_stopped_pages_serve_codes_refuse_in_persian_and_recover(topo, web):
+    topo.stop("redis")
+    try:
+        for path in ("/", "/search/?q=test"):
+            assert web.get(url(topo, path)).status_code == 200, path
+        refused = request_code(topo, web, new_mobile())
+        assert refused.status_code == 200  # the form again, with the reason
+        assert "ارسال کد در این لحظه ممکن نیست" in refused.text
+        assert web.get(url(topo, "/readyz")).status_code == 503
+    finally:
+        topo.start("redis")
+    assert web.get(url(topo, "/readyz")).status_code == 200
+    assert request_code(topo, web, new_mobile()).status_code == 302
+
+
+def test_primary_restart_gives_a_persian_503_never_a_500_and_recovers(topo, web):
+    # A signed-in customer's pages read the session and the account from the primary.
+    sign_in(topo, web, new_mobile())
+    statuses: list[int] = []
+    bodies: list[str] = []
+    stop = threading.Event()
+
+    def shop():
+        while not stop.is_set():
+            try:
+                response = web.get(url(topo, "/accounts/"), timeout=15)
+            except requests.RequestException:
+                statuses.append(-1)
+                continue
+            statuses.append(response.status_code)
+            if response.status_code != 200:
+                bodies.append(f"{response.status_code} {response.url} {response.text}")
+            time.sleep(0.05)
+
+    worker = threading.Thread(target=shop)
+    worker.start()
+    try:
+        time.sleep(1)
+        topo.stop("primary")
+        time.sleep(3)
+        topo.start("primary")
+        time.sleep(4)
+    finally:
+        stop.set()
+        worker.join()
+    assert 500 not in statuses and -1 not in statuses, statuses
+    assert 503 in statuses, "the outage was not seen"
+    unexplained = [b[:400] for b in bodies if "فروشگاه چند لحظه در دسترس نیست" not in b]
+    assert not unexplained, unexplained
+    assert statuses[-1] == 200  # resumed by itself
+
+
+def test_app_node_killed_under_load_loses_no_request(topo, web):
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def shop():
+        session = https_session(topo)
+        while not stop.is_set():
+            try:
+                statuses.append(session.get(url(topo, "/"), timeout=15).status_code)
+            except requests.RequestException:
+                statuses.append(-1)
+
+    threads = [threading.Thread(target=shop) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(2)
+        os.killpg(topo.pid_of("app1"), signal.SIGKILL)  # the node and its workers, at once
+        time.sleep(4)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        (topo.RUN / "app1.pid").unlink(missing_ok=True)
+        topo.start("app1")
+    assert len(statuses) > 20
+    assert set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
+
+
+def test_worker_killed_mid_delivery_delivers_once(topo, web):
+    faults = topo.APP_VAR / "faults"
+    faults.mkdir(parents=True, exist_ok=True)
+    (faults / "sms_delay").write_text("6")
+    started = faults / "sms_started"
+    try:
+        before = set(started.glob("*")) if started.exists() else set()
+        mobile = new_mobile()
+        assert request_code(topo, web, mobile).status_code == 302
+        deadline = time.monotonic() + 30
+        while not (set(started.glob("*")) - before if started.exists() else set()):
+            assert time.monotonic() < deadline, "no worker started the delivery"
+            time.sleep(0.2)
+        (marker,) = set(started.glob("*")) - before
+        message_id, child_pid = marker.name.rsplit(".", 1)
+        parents = {name: topo.pid_of(name) for name in topo.WORKERS}
+        victim = next(
+            name
+            for name, pid in parents.items()
+            if child_pid
+            in subprocess.run(
+                ["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True
+            ).stdout.split()
+        )
+        os.killpg(parents[victim], signal.SIGKILL)  # the worker and its pool, mid-send
+        (topo.RUN / f"{victim}.pid").unlink(missing_ok=True)
+        (faults / "sms_delay").unlink()
+        deadline = time.monotonic() + 90  # the lease (20 s) lapses, the sweep reclaims
+        sent_log = faults / "sms_sent.log"
+        while message_id not in (sent_log.read_text() if sent_log.exists() else ""):
+            assert time.monotonic() < deadline, "never delivered after the kill"
+            time.sleep(1)
+        time.sleep(5)  # any second delivery would land now
+        assert sent_log.read_text().split().count(message_id) == 1
+        assert wait_for_code(topo, mobile)
+        status = prod_shell(
+            topo,
+            "from metavast.notifications.models import OutboxMessage\n"
+            f"print(OutboxMessage.objects.get(message_id='{message_id}').status)",
+        )
+        assert status == "sent"
+    finally:
+        (faults / "sms_delay").unlink(missing_ok=True)
+        topo.start_workers()
+
+
+# --- the restore drill -----------------------------------------------------------------------
+
+SEED = """
+from metavast.invoices.models import Invoice
+import uuid
+from metavast.catalog.services import product_create
+from metavast.orders.services import order_mark_paid
+from metavast.orders.tests import factories
+from metavast.orders.tests.factories import fill_cart, make_customer, make_variant, place
+user = make_customer(first_name="کیومرث", last_name="آذرفرنبغ")
+tag = uuid.uuid4().hex[:10]
+product = product_create(title="کالای پشتیبان " + tag, category=factories._category(),
+                         slug="drill-" + tag)
+fill_cart(user, (make_variant(product=product, price=2_500_000, on_hand=5), 2))
+order = order_mark_paid(order_id=place(user).pk, payment_id=int(tag[:7], 16))
+import time
+from metavast.invoices.services import _pdf_stored
+# The worker issues the invoice and renders its PDF (INVOICE_PDF_ON_ISSUE); wait for both.
+deadline = time.monotonic() + 120
+invoice = None
+while time.monotonic() < deadline and not (invoice and _pdf_stored(invoice)):
+    time.sleep(0.5)
+    invoice = Invoice.objects.filter(order=order).first()
+print(order.pk, invoice.pk, invoice.pdf_sha256)
+"""
+
+READ_BACK = """
+import hashlib
+from metavast.invoices.models import Invoice
+from metavast.invoices.services import invoice_pdf_bytes
+from metavast.orders.models import Order
+order = Order.objects.get(pk={order})
+invoice = Invoice.objects.get(pk={invoice})
+pdf = invoice_pdf_bytes(invoice=invoice)
+print(order.user.first_name, order.user.last_name, hashlib.sha256(pdf).hexdigest(), pdf[:5].decode())
+"""
+DRILL_PORT = 55434
+DRILL_NODE_PORT = 8109
+
+
+def test_restore_drill_into_a_fresh_cluster_reads_an_encrypted_order_and_invoice(topo):
+    order_pk, invoice_pk, pdf_sha = prod_shell(topo, SEED).split()
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    backup_dir = topo.PROD / "backups" / stamp
+    backup_dir.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [str(topo.VENV_BIN / "python"), "manage.py", "backup", str(backup_dir)],
+        cwd=ROOT, env=topo.app_env(LOG_LEVEL="ERROR"), check=True, capture_output=True,
+    )  # fmt: skip
+    cluster = topo.PG_ROOT / f"drill-{stamp}"
+    restored_var = topo.PROD / f"restored-{stamp}"
+    restored_url = f"postgres://postgres@127.0.0.1:{DRILL_PORT}/metavast"
+    node = None
+    try:
+        # A fresh cluster, as on a new machine after losing the old one.
+        topo.as_postgres([str(topo.PG_BIN / "initdb"), "-D", str(cluster), "-U", "postgres",
+                          "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"], capture=True)  # fmt: skip
+        with open(cluster / "postgresql.conf", "a") as conf:
+            conf.write(f"\nport = {DRILL_PORT}\nlisten_addresses = '127.0.0.1'\n"
+                       f"unix_socket_directories = '{topo.PG_ROOT / 'run'}'\n")  # fmt: skip
+        topo.as_postgres([str(topo.PG_BIN / "pg_ctl"), "-D", str(cluster), "-w", "-l",
+                          str(cluster) + ".log", "start"], capture=True)  # fmt: skip
+        subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(DRILL_PORT), "-U", "postgres",
+                        "-qc", "CREATE DATABASE metavast", "postgres"], check=True)  # fmt: skip
+        restored_var.mkdir(mode=0o700)
+        drill_env = topo.app_env(
+            DATABASE_URL=restored_url,
+            DATABASE_REPLICA_URL="",
+            METAVAST_VAR_DIR=str(restored_var),
+            LOG_LEVEL="ERROR",
+        )
+        subprocess.run(
+            [str(topo.VENV_BIN / "python"), "manage.py", "restore", str(backup_dir),
+             "--database-url", restored_url, "--private-root", str(restored_var / "private"),
+             "--media-root", str(restored_var / "media")],
+            cwd=ROOT, env=drill_env, check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+        # The app, started on the restored cluster with the same keys, answers and reads back.
+        node = subprocess.Popen(
+            [str(topo.VENV_BIN / "gunicorn"), "-c", "deploy/gunicorn.py", "--workers", "1",
+             "--bind", f"127.0.0.1:{DRILL_NODE_PORT}"],
+            cwd=ROOT, env=drill_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        topo.wait_for(
+            "the restored node",
+            lambda: topo.http_ok(f"http://127.0.0.1:{DRILL_NODE_PORT}/readyz"),
+            90,
+        )
+        ready = requests.get(f"http://127.0.0.1:{DRILL_NODE_PORT}/readyz", timeout=10).json()
+        assert ready["database"] == "ok" and ready["replica"] == {"status": "none"}
+        result = subprocess.run(
+            [str(topo.VENV_BIN / "python"), "manage.py", "shell", "-c",
+             READ_BACK.format(order=order_pk, invoice=invoice_pk)],
+            cwd=ROOT, env=drill_env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        first, last, sha, magic = result.stdout.strip().splitlines()[-1].split()
+        assert (first, last) == ("کیومرث", "آذرفرنبغ")
+        assert sha == pdf_sha and magic == "%PDF-"
+    finally:
+        if node is not None:
+            os.killpg(node.pid, signal.SIGTERM)
+            node.wait(timeout=30)
+        topo.as_postgres([str(topo.PG_BIN / "pg_ctl"), "-D", str(cluster), "-w", "-m", "fast",
+                          "stop"], check=False, capture=True)  # fmt: skip
+        subprocess.run(["rm", "-rf", str(cluster), str(cluster) + ".log", str(restored_var)],
+                       check=False)  # fmt: skip
+
+
+# --- the browser, over HTTPS through nginx ------------------------------------------------
+
+
+NEWEST_SESSION_IP = """
+from metavast.accounts.models import User, UserSession
+user = User.objects.by_mobile("{mobile}").get()
+print(UserSession.objects.filter(user=user).order_by("-pk").first().ip)
+"""
+
+
+@pytest.mark.browser
+def test_browser_over_https_browse_search_sign_up_and_cart(topo, _playwright, screenshot):
+    """Chromium through nginx: browse, search, sign up by SMS code, put a product in the cart;
+    the __Host- cookies, HSTS, the CSP (no violations), and the client IP recorded."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=60_000)
+    context = _playwright.new_context(
+        base_url=topo.BASE_URL,
+        # The local CA is not in chromium's store; the TLS itself is checked above with it.
+        ignore_https_errors=True,
+        locale="fa-IR",
+        viewport={"width": 390, "height": 844},
+    )
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    try:
+        home = page.goto("/")
+        assert home.status == 200
+        headers = home.all_headers()
+        assert headers["strict-transport-security"].startswith("max-age=31536000")
+        assert "frame-ancestors 'none'" in headers["content-security-policy"]
+        screenshot(page, "prod-1-home")
+
+        page.goto("/search/?q=%DA%A9%D8%AA%D8%A7%D8%A8")  # «کتاب»
+        first = page.locator("a[href^='/product/']").first
+        expect(first).to_be_visible()
+        screenshot(page, "prod-2-search")
+        first.click()
+        page.wait_for_url("**/product/**")
+        page.get_by_role("button", name="افزودن به سبد خرید").click()
+        expect(page.locator("#toast")).to_contain_text("به سبد خرید اضافه شد")
+
+        mobile = new_mobile()
+        page.goto("/accounts/signup/?next=/cart/")
+        page.fill("#id_mobile", mobile.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")))
+        page.get_by_role("button", name="دریافت کد").click()
+        page.wait_for_url("**/accounts/login/code/")
+        page.fill("input[name=code]", wait_for_code(topo, mobile))
+        page.locator("form:has(input[name=code]) button[type=submit]").click()
+        page.wait_for_url(lambda address: "/accounts/login/code/" not in address)
+        screenshot(page, "prod-3-signed-up")
+        account = page.goto("/accounts/")
+        assert account.status == 200 and "/accounts/login/" not in page.url  # signed in
+        page.goto("/cart/")
+        expect(page.locator(".cart-line")).to_have_count(1)
+        screenshot(page, "prod-3-cart-signed-in")
+
+        cookies = {cookie["name"]: cookie for cookie in context.cookies()}
+        for name in ("__Host-sessionid", "__Host-csrftoken"):
+            cookie = cookies[name]
+            assert cookie["secure"] and cookie["path"] == "/"
+            assert cookie["domain"] == "localhost"  # host-only: no Domain attribute was sent
+        assert cookies["__Host-sessionid"]["httpOnly"]
+        # This customer's session row holds the browser's address, not nginx's (127.0.0.2).
+        ip = prod_shell(topo, NEWEST_SESSION_IP.format(mobile=mobile))
+        assert ip == "127.0.0.1"
+        assert not [p for p in problems if "Content Security Policy" in p], problems
+    finally:
+        context.close()
+
+
+PAID_ORDER_THEN_WAIT_FOR_INVOICE = """
+import time, uuid
+from metavast.catalog.services import product_create
+from metavast.invoices.models import Invoice
+from metavast.orders.services import order_mark_paid
+from metavast.orders.tests import factories
+from metavast.orders.tests.factories import fill_cart, make_customer, make_variant, place
+user = make_customer()
+tag = uuid.uuid4().hex[:10]
+product = product_create(title="کالای خطا " + tag, category=factories._category(), slug="fault-" + tag)
+fill_cart(user, (make_variant(product=product, price=900_000, on_hand=5), 1))
+order = order_mark_paid(order_id=place(user).pk, payment_id=int(tag[:7], 16))
+deadline = time.monotonic() + 90
+invoice = None
+while invoice is None and time.monotonic() < deadline:
+    invoice = Invoice.objects.filter(order=order).first()
+    time.sleep(0.5)
+time.sleep(4)  # the render has been tried (and failed) meanwhile
+invoice.refresh_from_db()
+print(order.pk, invoice.pk, invoice.pdf_name or "-")
+"""
+
+WAIT_FOR_PDF = """
+import time
+from metavast.invoices.models import Invoice
+from metavast.invoices.services import _pdf_stored
+deadline = time.monotonic() + 120
+invoice = Invoice.objects.get(pk={invoice})
+while not _pdf_stored(invoice) and time.monotonic() < deadline:
+    time.sleep(1)
+    invoice.refresh_from_db()
+print(invoice.pdf_name or "-", _pdf_stored(invoice))
+"""
+
+
+def test_private_files_unwritable_invoice_still_issued_and_pdf_retried(topo):
+    invoices_dir = topo.APP_VAR / "private" / "invoices"
+    aside = invoices_dir.with_name("invoices.aside")
+    invoices_dir.mkdir(parents=True, exist_ok=True)
+    invoices_dir.rename(aside)
+    # We run as root, whom permissions do not stop: a file where the directory should be
+    # makes every write under it fail (NotADirectoryError, an OSError) for the worker too.
+    invoices_dir.write_text("not a directory")
+    try:
+        _order, invoice_pk, pdf_name = prod_shell(topo, PAID_ORDER_THEN_WAIT_FOR_INVOICE).split()
+        assert pdf_name == "-"  # issued, numbered, but no PDF could be written
+    finally:
+        invoices_dir.unlink()
+        aside.rename(invoices_dir)
+    name, stored = prod_shell(topo, WAIT_FOR_PDF.format(invoice=invoice_pk)).split()
+    assert stored == "True" and name.startswith("invoices/")
+    retries = [
+        line
+        for log in (topo.LOG / f"{worker}.log" for worker in topo.WORKERS)
+        for line in log.read_text(errors="replace").splitlines()
+        if "render_invoice_pdf" in line and "retry" in line.lower()
+    ]
+    assert retries, "the worker never retried the PDF"

@@ -1,0 +1,1 @@
+from metavast.orders.tests.factories import shop  # noqa: F401  (fixture)
