@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export METAVAST_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install lint format bench browser-deps pdf-deps fonts clean npm-deps
+.PHONY: run test install lint format bench bench-deps browser-deps pdf-deps fonts clean npm-deps
 .PHONY: prod prod-stop prod-deps
 
 $(STAMP): pyproject.toml
@@ -88,7 +88,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install fonts
+# wrk from Debian for the benches (never needed by `make run` or `make test`).
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null; \
+	  else echo "make bench needs wrk: sudo apt-get install wrk" >&2; exit 1; fi; }
+
+bench: install fonts bench-deps
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:

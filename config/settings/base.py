@@ -367,6 +367,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Pending payments whose callback never came (or whose verify timed out) are verified again.
     "payments-reconcile": {"task": "metavast.payments.tasks.reconcile_payments", "schedule": 120.0},
+    # Courier methods' daily hours open as bookable days ahead (checkout/delivery_schedule.py).
+    "checkout-open-delivery-windows": {
+        "task": "metavast.checkout.tasks.open_delivery_windows",
+        "schedule": 3600.0,
+    },
     # Invoices waiting for the tax system (Moadian) are sent again.
     "invoices-submit": {
         "task": "metavast.invoices.tasks.submit_pending_invoices",

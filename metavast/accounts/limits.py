@@ -61,6 +61,22 @@ def cooldown(key: str, *, seconds: int, error: type[Exception] = CodeCooldown) -
     raise error(int((until or now + seconds) - now) + 1)
 
 
+def cooldown_left(key: str) -> int:
+    """Whole seconds until `cooldown(key)` lets the next event through (0: now, or unknown
+    because the cache is down: sending will say so itself)."""
+    try:
+        until = cache.get(f"accounts:cooldown:{key}")
+    except Exception:
+        return 0
+    return max(0, int((until or 0) - time.time() + 0.999))
+
+
+def code_resend_wait(*, mobile_index: str, purpose: str) -> int:
+    """Seconds until another code may be sent to this mobile for `purpose`. The same for a
+    number with an account and one without (the reset page must not tell them apart)."""
+    return cooldown_left(f"{purpose}:{mobile_index[:32]}")
+
+
 def code_send_allowed(*, mobile_index: str, purpose: str, ip: str | None) -> None:
     """Every check a code SMS must pass, cheapest first; raises if one fails."""
     short = mobile_index[:32]

@@ -87,7 +87,10 @@ class ProductFilters(InputSchema):
     max_price: int | None = Field(None, ge=0, le=MAX_PRICE, description="ریال")
     in_stock: bool = False
     sort: Literal["relevance", "newest", "bestselling", "cheapest", "dearest", "rating"] | None = (
-        None
+        Field(
+            None,
+            description="پیش‌فرض همان فروشگاه: با q «relevance»، بی q «bestselling» (موجودها اول)",
+        )
     )
     page: int = Field(1, ge=1, le=listing.MAX_PAGE)
     page_size: int = Field(listing.PER_PAGE, ge=1, le=listing.MAX_PER_PAGE)
@@ -182,7 +185,8 @@ def _products(filters: ProductFilters) -> dict:
             parsed.specs.setdefault(slug, []).append(normalize(value))
     parsed.min_price, parsed.max_price = filters.min_price, filters.max_price
     parsed.in_stock = filters.in_stock
-    parsed.sort = filters.sort or ("relevance" if parsed.query else "newest")
+    # The storefront's own defaults (catalog.views), so an app lists what the site lists.
+    parsed.sort = filters.sort or ("relevance" if parsed.query else "bestselling")
     parsed.page, parsed.per_page = filters.page, filters.page_size
     result = listing.browse(parsed, media_url=settings.MEDIA_URL)
     return {

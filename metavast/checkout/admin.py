@@ -8,7 +8,10 @@ from django.db import transaction
 
 from metavast.accounts.models import province_choices
 from metavast.catalog import cache as catalog_cache
-from metavast.checkout.models import ShippingMethod, ShippingRate, VatRate
+from metavast.checkout.admin_delivery import PersianTimeField
+from metavast.checkout.delivery_schedule import delivery_windows_open
+from metavast.checkout.models import RecurringWindow, ShippingMethod, ShippingRate, VatRate
+from metavast.core.numbers import PersianNumberInput
 from metavast.core.vat import display_rate_forget
 
 
@@ -28,6 +31,25 @@ class ShippingRateInline(admin.TabularInline):
     model = ShippingRate
     form = ShippingRateForm
     extra = 1
+
+
+class RecurringWindowForm(forms.ModelForm):
+    starts_at = PersianTimeField(label="از ساعت")
+    ends_at = PersianTimeField(label="تا ساعت")
+
+    class Meta:
+        model = RecurringWindow
+        fields = ("starts_at", "ends_at", "capacity", "on_fridays", "is_active")
+        widgets = {"capacity": PersianNumberInput()}
+
+
+class RecurringWindowInline(admin.TabularInline):
+    """A courier's daily hours: each becomes a bookable window on each of the coming days
+    (checkout/delivery_schedule.py); one day's window is changed under «بازه‌های تحویل»."""
+
+    model = RecurringWindow
+    form = RecurringWindowForm
+    extra = 0
 
 
 class ShippingMethodForm(forms.ModelForm):
@@ -67,11 +89,16 @@ class ShippingMethodAdmin(admin.ModelAdmin):
     form = ShippingMethodForm
     list_display = ("name", "code", "allows_cod", "is_active", "position", "rate_count")
     list_editable = ("is_active", "position")
-    inlines = (ShippingRateInline,)
+    inlines = (ShippingRateInline, RecurringWindowInline)
 
     @admin.display(description="تعداد نرخ‌ها")
     def rate_count(self, obj):
         return obj.rates.count()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # New daily hours are bookable at once, not at the next hourly run.
+        transaction.on_commit(delivery_windows_open)
 
 
 @admin.register(VatRate)

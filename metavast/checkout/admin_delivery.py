@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db import transaction
 
 from metavast.checkout.delivery import delivery_window_save
-from metavast.checkout.models import DeliveryWindow, ShippingMethod
+from metavast.checkout.delivery_schedule import delivery_windows_open
+from metavast.checkout.models import DeliveryWindow, RecurringWindow, ShippingMethod
 from metavast.core.admin_persian import JalaliDateInput
 from metavast.core.numbers import PersianNumberInput
 from metavast.core.text import to_ascii_digits, to_persian_digits
@@ -85,3 +87,44 @@ class DeliveryWindowAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         delivery_window_save(window=obj, actor=request.user, is_new=not change)
+
+
+class RecurringWindowAdminForm(forms.ModelForm):
+    starts_at = PersianTimeField(label="از ساعت")
+    ends_at = PersianTimeField(label="تا ساعت")
+
+    class Meta:
+        model = RecurringWindow
+        fields = ("method", "starts_at", "ends_at", "capacity", "on_fridays", "is_active")
+        widgets = {"capacity": PersianNumberInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "method" in self.fields:
+            self.fields["method"].queryset = ShippingMethod.objects.filter(
+                needs_delivery_window=True
+            )
+
+
+@admin.register(RecurringWindow)
+class RecurringWindowAdmin(admin.ModelAdmin):
+    """The courier's daily hours: each opens as a window on each of the coming days by
+    itself (delivery_schedule); one day's window is changed under «بازه‌های تحویل»."""
+
+    form = RecurringWindowAdminForm
+    list_display = ("hours_column", "method", "capacity_column", "on_fridays", "is_active")
+    list_filter = ("method", "is_active")
+    list_select_related = ("method",)
+
+    @admin.display(description="ساعت", ordering="starts_at")
+    def hours_column(self, obj):
+        return to_persian_digits(f"{obj.starts_at:%H:%M} تا {obj.ends_at:%H:%M}")
+
+    @admin.display(description="ظرفیت هر روز", ordering="capacity")
+    def capacity_column(self, obj):
+        return to_persian_digits(obj.capacity)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # Bookable at once, not at the next hourly run.
+        transaction.on_commit(delivery_windows_open)

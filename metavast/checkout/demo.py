@@ -9,7 +9,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from metavast.checkout.models import ShippingMethod, ShippingRate, VatRate
+from metavast.checkout.delivery_schedule import delivery_windows_open
+from metavast.checkout.models import RecurringWindow, ShippingMethod, ShippingRate, VatRate
 
 KG = 1000
 # (code, name, description, estimate, allows_cod, cities, max weight, {province: [(kg, toman)]})
@@ -98,3 +99,25 @@ def seed_shipping() -> dict[str, int]:
         "rates": ShippingRate.objects.count(),
         "vat_rates": VatRate.objects.count(),
     }
+
+
+# The demo courier delivers at a time the customer picks: these daily hours open as windows
+# for the coming days by themselves (delivery_schedule). Not in seed_shipping: tests that
+# place courier orders without a window use that one.
+COURIER_HOURS = [((9, 0), (12, 0), 20), ((12, 0), (15, 0), 20), ((15, 0), (18, 0), 20),
+                 ((18, 0), (21, 0), 15)]  # fmt: skip
+
+
+@transaction.atomic
+def seed_courier_hours() -> dict[str, int]:
+    courier = ShippingMethod.objects.get(code="courier")
+    if not courier.needs_delivery_window:
+        courier.needs_delivery_window = True
+        courier.save(update_fields=["needs_delivery_window"])
+    for (h1, m1), (h2, m2), capacity in COURIER_HOURS:
+        RecurringWindow.objects.get_or_create(
+            method=courier,
+            starts_at=dt.time(h1, m1),
+            defaults={"ends_at": dt.time(h2, m2), "capacity": capacity},
+        )
+    return {"courier_hours": len(COURIER_HOURS), "windows_opened": delivery_windows_open()}

@@ -306,6 +306,49 @@ class DeliveryWindow(models.Model):
         return window_label(self.date, self.starts_at, self.ends_at)
 
 
+class RecurringWindow(models.Model):
+    """Hours a courier method delivers every day, with a capacity: a periodic job
+    (delivery_schedule.delivery_windows_open) opens a DeliveryWindow for each of the coming
+    days, so customers always have days to choose from without staff typing each one in.
+    Windows already opened are never changed by it: staff edit or close them one by one."""
+
+    method = models.ForeignKey(
+        ShippingMethod,
+        on_delete=models.CASCADE,
+        related_name="recurring_windows",
+        verbose_name="روش ارسال",
+    )
+    starts_at = models.TimeField("از ساعت")
+    ends_at = models.TimeField("تا ساعت")
+    capacity = models.PositiveIntegerField("ظرفیت هر روز (تعداد سفارش)")
+    # Friday is the weekend in Iran: most couriers rest.
+    on_fridays = models.BooleanField("جمعه‌ها هم", default=False)
+    is_active = models.BooleanField("فعال", default=True)
+
+    class Meta:
+        verbose_name = "بازهٔ تحویل روزانه"
+        verbose_name_plural = "بازه‌های تحویل روزانه"
+        ordering = ("starts_at", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["method", "starts_at"], name="recurring_window_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")),
+                name="recurring_window_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return to_persian_digits(
+            f"{self.method} — ساعت {self.starts_at:%H:%M} تا {self.ends_at:%H:%M}"
+        )
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "پایان بازه باید پس از آغاز آن باشد."})
+
+
 def window_label(day, starts_at, ends_at) -> str:
     """«سه‌شنبه ۱۸ آذر، ساعت ۹ تا ۱۲» (minutes only when not on the hour)."""
     weekdays = ("شنبه", "یکشنبه", "دوشنبه", "سه‌شنبه", "چهارشنبه", "پنجشنبه", "جمعه")

@@ -48,6 +48,7 @@ ROLES: tuple[RoleSpec, ...] = (
                 "orders.view_cancellationrequest",
                 "orders.decide_cancellationrequest",
                 "checkout.view_deliverywindow",
+                "checkout.view_recurringwindow",
             }
         ),
     ),
@@ -69,6 +70,10 @@ ROLES: tuple[RoleSpec, ...] = (
                 "checkout.add_deliverywindow",
                 "checkout.change_deliverywindow",
                 "checkout.delete_deliverywindow",
+                "checkout.view_recurringwindow",
+                "checkout.add_recurringwindow",
+                "checkout.change_recurringwindow",
+                "checkout.delete_recurringwindow",
             }
         ),
     ),
@@ -195,6 +200,10 @@ ROLES: tuple[RoleSpec, ...] = (
                 "checkout.add_deliverywindow",
                 "checkout.change_deliverywindow",
                 "checkout.delete_deliverywindow",
+                "checkout.view_recurringwindow",
+                "checkout.add_recurringwindow",
+                "checkout.change_recurringwindow",
+                "checkout.delete_recurringwindow",
             }
         ),
     ),

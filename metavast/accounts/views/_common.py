@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 
+from metavast.accounts.navigation import safe_next
 from metavast.accounts.services import sessions
 from metavast.accounts.services.codes import code_times, mask_mobile
 from metavast.core import crypto
@@ -31,6 +32,21 @@ def _flow_get(request, purpose: str) -> tuple[str, str] | None:
 
 def _flow_clear(request) -> None:
     request.session.pop(FLOW_KEY, None)
+
+
+RETURN_KEY = "accounts_return_to"
+
+
+def return_to_keep(request, next_url: str) -> None:
+    """Where to go once a contact is confirmed (checkout sent the shopper here): kept in the
+    session, because the code page and the emailed link come in between."""
+    if next_url:
+        request.session[RETURN_KEY] = next_url
+
+
+def return_to_take(request) -> str:
+    """The kept page, once, or the account home."""
+    return safe_next(request, request.session.pop(RETURN_KEY, None), default="/accounts/")
 
 
 def _error(form, exc: Exception, field: str | None = None) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from metavast.accounts import forms
+from metavast.accounts import forms, limits
 from metavast.accounts.backends import canonical_identifier
 from metavast.accounts.errors import CodeCooldown
-from metavast.accounts.models import CodePurpose
+from metavast.accounts.models import CodePurpose, User
 from metavast.accounts.services import auth, sessions
 from metavast.accounts.services.codes import mask_mobile
 from metavast.accounts.services.reset import RESET_URL_TOKEN
@@ -22,6 +24,7 @@ from metavast.accounts.views._common import (
     _flow_get,
     _flow_set,
     _keep_signed_in,
+    duration_text,
 )
 from metavast.accounts.views.stepup import stepup_required
 from metavast.core.clientip import request_ip
@@ -84,6 +87,15 @@ def password_reset_code_view(request):
     if flow is None:
         return redirect("accounts:password_reset")
     mobile, _ = flow
+    if request.method == "POST" and request.POST.get("action") == "resend":
+        try:
+            auth.password_reset_request(
+                identifier=mobile, ip=request_ip(request), base_url=_base_url(request)
+            )
+            messages.success(request, "اگر این شماره از آنِ حسابی باشد، کد تازه فرستاده شد.")
+        except (DomainError, ValidationError) as exc:
+            messages.error(request, str(getattr(exc, "message", exc)))
+        return redirect("accounts:password_reset_code")
     form = forms.PasswordResetCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,8 +111,23 @@ def password_reset_code_view(request):
             sessions.web_session_start(request=request, user=user, method="password_reset")
             messages.success(request, "گذرواژهٔ تازه ذخیره شد و همهٔ نشست‌های دیگر بسته شدند.")
             return redirect("accounts:home")
+    # The wait comes from the send limit, never from the code itself: a number without an
+    # account gets no code, and the page must look the same for it (no account probing).
+    resend_in = limits.code_resend_wait(
+        mobile_index=User.mobile_index_for(mobile), purpose=CodePurpose.RESET
+    )
     return render(
-        request, "accounts/password_reset_code.html", {"form": form, "masked": mask_mobile(mobile)}
+        request,
+        "accounts/password_reset_code.html",
+        {
+            "form": form,
+            "masked": mask_mobile(mobile),
+            "lifetime_text": duration_text(settings.OTP_CODE_TTL_SECONDS),
+            "resend_in": resend_in,
+            "resend_in_text": duration_text(resend_in),
+            "expires_in": None,
+            "edit_url": reverse("accounts:password_reset"),
+        },
     )
 
 

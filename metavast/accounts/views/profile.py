@@ -13,7 +13,13 @@ from metavast.accounts import forms
 from metavast.accounts.models import CodePurpose
 from metavast.accounts.navigation import safe_next
 from metavast.accounts.services import contacts
-from metavast.accounts.views._common import _base_url, _error, code_page_context
+from metavast.accounts.views._common import (
+    _base_url,
+    _error,
+    code_page_context,
+    return_to_keep,
+    return_to_take,
+)
 from metavast.accounts.views.stepup import stepup_required
 from metavast.core.clientip import request_ip
 from metavast.core.errors import DomainError
@@ -74,6 +80,8 @@ def profile_view(request):
 @require_http_methods(["GET", "POST"])
 @no_store
 def email_view(request):
+    # Sent here by checkout (?next=/checkout/…): back there once the emailed link is opened.
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), default="")
     form = forms.EmailForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -86,9 +94,11 @@ def email_view(request):
         except (DomainError, ValidationError) as exc:
             _error(form, exc, "email")
         else:
+            return_to_keep(request, next_url)
             messages.success(
                 request,
-                "پیوند تأیید به ایمیل تازه فرستاده شد. تا آن را باز نکنید، ایمیل قبلی رسمی می‌ماند.",
+                "پیوند تأیید به ایمیل تازه فرستاده شد. تا آن را باز نکنید، ایمیل قبلی رسمی می‌ماند."
+                + (" پس از باز کردن پیوند در همین مرورگر، به خرید برمی‌گردید." if next_url else ""),
             )
             return redirect("accounts:home")
     return render(
@@ -97,6 +107,7 @@ def email_view(request):
         {
             "form": form,
             "title": "ایمیل",
+            "next": next_url,
             "intro": "ایمیل تازه پس از باز کردن پیوند تأییدی که به آن می‌فرستیم، ایمیل رسمی حساب می‌شود.",
         },
     )
@@ -121,7 +132,7 @@ def email_confirm_view(request, token: str):
             )
         messages.success(request, "ایمیل شما تأیید شد.")
         if request.user.is_authenticated and request.user.pk == user.pk:
-            return redirect("accounts:home")
+            return redirect(return_to_take(request))
         return redirect("accounts:login")
     return render(request, "accounts/email_confirm.html", {"email": email})
 
@@ -131,6 +142,8 @@ def email_confirm_view(request, token: str):
 @require_http_methods(["GET", "POST"])
 @no_store
 def mobile_view(request):
+    # Sent here by checkout (?next=/checkout/…): back there once the code is confirmed.
+    next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"), default="")
     form = forms.MobileForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -140,12 +153,14 @@ def mobile_view(request):
         except (DomainError, ValidationError) as exc:
             _error(form, exc, "mobile")
         else:
+            return_to_keep(request, next_url)
             return redirect("accounts:mobile_confirm")
     return render(
         request,
         "accounts/form.html",
         {
             "form": form,
+            "next": next_url,
             "title": "تلفن همراه",
             "intro": "شمارهٔ تازه پس از واردکردن کدی که به آن پیامک می‌کنیم، شمارهٔ رسمی حساب می‌شود.",
         },
@@ -178,7 +193,7 @@ def mobile_confirm_view(request):
                 _error(form, exc, "code")
             else:
                 messages.success(request, "تلفن همراه تأیید شد.")
-                return redirect("accounts:home")
+                return redirect(return_to_take(request))
     purpose = (
         CodePurpose.CONFIRM_MOBILE
         if user.mobile_pending == user.mobile

@@ -18,7 +18,7 @@ from metavast.accounts.models import CodePurpose
 from metavast.accounts.navigation import safe_next
 from metavast.accounts.services import auth, sessions
 from metavast.accounts.services.codes import code_request, code_verify, mask_mobile
-from metavast.accounts.views._common import _error
+from metavast.accounts.views._common import _error, code_page_context
 from metavast.core.clientip import request_ip
 from metavast.core.errors import DomainError
 from metavast.core.http import no_store
@@ -94,10 +94,16 @@ def stepup_view(request):
                 request.session.pop("accounts_stepup_code_sent", None)
                 sessions.stepup_complete(request=request, method="sms")
                 return redirect(next_url)
+    timing = {}
+    if code_sent and user.confirmed_mobile:  # the code's life and the resend countdown
+        timing = code_page_context(
+            mobile=user.confirmed_mobile, purpose=CodePurpose.STEPUP, edit_url="", action_label=""
+        )
     return render(
         request,
         "accounts/stepup.html",
         {
+            **timing,
             "password_form": password_form,
             "code_form": code_form,
             "code_sent": code_sent,

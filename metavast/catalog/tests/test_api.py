@@ -100,3 +100,17 @@ def test_product_detail_404(client, shop):
 def test_schema_lists_catalog_endpoints(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {f"{BASE}/categories", f"{BASE}/products", f"{BASE}/products/{{slug}}"} <= set(paths)
+
+
+def test_default_order_is_the_storefronts(client, shop):
+    """Without `sort`, an app lists what the site lists: bestselling with what is in stock
+    first (and relevance when there is a query)."""
+    from metavast.catalog.models import Product
+
+    newer = factories.product("گوشی سامسونگ ۶۴ گیگ", cat=shop["phone"].category, price=80_000_000)
+    Product.objects.filter(pk=shop["book"].pk).update(sold_count=50)  # sold out: still last
+    Product.objects.filter(pk=shop["phone"].pk).update(sold_count=9)
+    body = client.get(f"{BASE}/products").json()
+    assert [i["slug"] for i in body["items"]] == [shop["phone"].slug, newer.slug, shop["book"].slug]
+    body = client.get(f"{BASE}/products", {"sort": "newest"}).json()
+    assert body["items"][0]["slug"] == newer.slug  # the old default is still asked for by name

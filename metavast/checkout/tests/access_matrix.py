@@ -46,6 +46,21 @@ def _window(w):
     return w.once("delivery_window", make)
 
 
+def _hours(w):
+    """The courier's daily hours (delivery_schedule): made once on the demo courier."""
+    import datetime as dt
+
+    from metavast.checkout.models import RecurringWindow
+
+    def make():
+        window = _window(w)
+        return RecurringWindow.objects.create(
+            method=window.method, starts_at=dt.time(14), ends_at=dt.time(17), capacity=4
+        )
+
+    return w.once("recurring_window", make)
+
+
 # Warehouse plans the courier's days; support sees them to answer customers.
 WINDOWS_EDIT = frozenset({"warehouse", "admin"})
 
@@ -68,6 +83,14 @@ ROWS = [
         obj=_window,
     ),
     Action("checkout.deliverywindow", "delete_selected", allowed=WINDOWS_EDIT),
+    AdminModel(
+        "checkout.recurringwindow",
+        view=WINDOWS_EDIT | {"support"},
+        add=WINDOWS_EDIT,
+        delete=WINDOWS_EDIT,
+        obj=_hours,
+    ),
+    Action("checkout.recurringwindow", "delete_selected", allowed=WINDOWS_EDIT),
     Route("checkout:start", audience=PUBLIC, note="sends a guest to sign in"),
     Route("checkout:address", audience=CUSTOMER),
     Route("checkout:shipping", audience=CUSTOMER),

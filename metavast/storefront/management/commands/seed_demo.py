@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from metavast.catalog.demo import seed_catalog
-from metavast.checkout.demo import seed_shipping
+from metavast.checkout.demo import seed_courier_hours, seed_shipping
 from metavast.staff.demo import seed_staff
 from metavast.storefront.demo import seed_pages
 
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         self.stdout.write(f"pages: {pages}")
         catalog = seed_catalog(products=products)
         self.stdout.write("catalog: " + ", ".join(f"{k}={v}" for k, v in catalog.items()))
-        shipping = seed_shipping()
+        shipping = {**seed_shipping(), **seed_courier_hours()}
         self.stdout.write("shipping: " + ", ".join(f"{k}={v}" for k, v in shipping.items()))
         for email, password in seed_staff().items():
             self.stdout.write(f"staff: {email}" + (f" password: {password}" if password else ""))
