@@ -8,10 +8,9 @@ from django.db import transaction
 
 from metavast.accounts.models import province_choices
 from metavast.catalog import cache as catalog_cache
-from metavast.checkout.admin_delivery import PersianTimeField
+from metavast.checkout.admin_delivery import RecurringWindowForm
 from metavast.checkout.delivery_schedule import delivery_windows_open
 from metavast.checkout.models import RecurringWindow, ShippingMethod, ShippingRate, VatRate
-from metavast.core.numbers import PersianNumberInput
 from metavast.core.vat import display_rate_forget
 
 
@@ -31,16 +30,6 @@ class ShippingRateInline(admin.TabularInline):
     model = ShippingRate
     form = ShippingRateForm
     extra = 1
-
-
-class RecurringWindowForm(forms.ModelForm):
-    starts_at = PersianTimeField(label="از ساعت")
-    ends_at = PersianTimeField(label="تا ساعت")
-
-    class Meta:
-        model = RecurringWindow
-        fields = ("starts_at", "ends_at", "capacity", "on_fridays", "is_active")
-        widgets = {"capacity": PersianNumberInput()}
 
 
 class RecurringWindowInline(admin.TabularInline):

@@ -46,22 +46,26 @@ class PersianTimeField(forms.TimeField):
         return super().to_python(value)
 
 
-class DeliveryWindowForm(forms.ModelForm):
+class CourierHoursForm(forms.ModelForm):
+    """Hours typed in any digits, and only courier methods (those that take a window)."""
+
     starts_at = PersianTimeField(label="از ساعت")
     ends_at = PersianTimeField(label="تا ساعت")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "method" in self.fields:  # absent on a view-only page and in an inline
+            self.fields["method"].queryset = ShippingMethod.objects.filter(
+                needs_delivery_window=True
+            )
+
+
+class DeliveryWindowForm(CourierHoursForm):
     class Meta:
         model = DeliveryWindow
         fields = ("method", "date", "starts_at", "ends_at", "capacity", "is_active")
         widgets = {"date": JalaliDateInput(), "capacity": PersianNumberInput()}
         help_texts = {"date": "به تاریخ شمسی، مانند ۱۴۰۵/۰۹/۱۸"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "method" in self.fields:  # absent on a view-only page
-            self.fields["method"].queryset = ShippingMethod.objects.filter(
-                needs_delivery_window=True
-            )
 
 
 @admin.register(DeliveryWindow)
@@ -89,21 +93,11 @@ class DeliveryWindowAdmin(admin.ModelAdmin):
         delivery_window_save(window=obj, actor=request.user, is_new=not change)
 
 
-class RecurringWindowAdminForm(forms.ModelForm):
-    starts_at = PersianTimeField(label="از ساعت")
-    ends_at = PersianTimeField(label="تا ساعت")
-
+class RecurringWindowForm(CourierHoursForm):
     class Meta:
         model = RecurringWindow
         fields = ("method", "starts_at", "ends_at", "capacity", "on_fridays", "is_active")
         widgets = {"capacity": PersianNumberInput()}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "method" in self.fields:
-            self.fields["method"].queryset = ShippingMethod.objects.filter(
-                needs_delivery_window=True
-            )
 
 
 @admin.register(RecurringWindow)
@@ -111,7 +105,7 @@ class RecurringWindowAdmin(admin.ModelAdmin):
     """The courier's daily hours: each opens as a window on each of the coming days by
     itself (delivery_schedule); one day's window is changed under «بازه‌های تحویل»."""
 
-    form = RecurringWindowAdminForm
+    form = RecurringWindowForm
     list_display = ("hours_column", "method", "capacity_column", "on_fridays", "is_active")
     list_filter = ("method", "is_active")
     list_select_related = ("method",)
