@@ -46,6 +46,9 @@ REDIS_URL = _str("REDIS_URL")
 CELERY_BROKER_URL = _str("CELERY_BROKER_URL")
 # Issue 17: a streaming replica of DATABASE_URL for catalog reads (metavast/core/db_router.py).
 DATABASE_REPLICA_URL = _str("DATABASE_REPLICA_URL")
+# Issue 17: media and private files on S3-compatible object storage (config/settings/base.py).
+OBJECT_STORAGE_URL = _str("OBJECT_STORAGE_URL")
+OBJECT_STORAGE_MEDIA_URL = _str("OBJECT_STORAGE_MEDIA_URL")
 # Issue 17: a directory per app node where its gunicorn workers' metrics are summed
 # (prometheus-client's multiprocess mode; it reads this variable itself too).
 PROMETHEUS_MULTIPROC_DIR = _str("PROMETHEUS_MULTIPROC_DIR")

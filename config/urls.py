@@ -29,7 +29,8 @@ urlpatterns = [
     path("checkout/", include("metavast.checkout.urls")),
     path("orders/", include("metavast.orders.urls")),
     path("payments/", include("metavast.payments.urls")),
-    path("healthz", storefront_views.healthz, name="healthz"),
+    # Issue 17: /healthz is liveness, like /livez (readiness with the dependencies: /readyz).
+    path("healthz", health.livez, name="healthz"),
     path("ping", storefront_views.ping, name="ping"),
     # Issue 17: liveness, readiness (database, cache, broker, replica) and Prometheus.
     path("livez", health.livez, name="livez"),

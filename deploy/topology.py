@@ -6,6 +6,8 @@
                                                                         ├─► PostgreSQL primary :55432
     Celery worker w1, w2 and beat ◄── RabbitMQ vhost metavast_prod      │     └─ streaming replica :55433
                                                                         └─► Redis :6390 (cache, limits)
+    app nodes and workers ──SMTP──► a mail sink :8025 (Maildir var/prod/app/outbox/mail)
+    Zarinpal, if chosen ──► a fake bank :8026, only while a test runs one (the sandbox is default)
 
 Everything lives under var/prod/ (keys, TLS, logs, pids, the app's media and private files),
 except the two PostgreSQL clusters: PostgreSQL refuses to run as root, and var/ is owner-only
@@ -16,6 +18,7 @@ except the two PostgreSQL clusters: PostgreSQL refuses to run as root, and var/ 
     python3 deploy/topology.py down     # stops everything it started (by pid)
     python3 deploy/topology.py status
     python3 deploy/topology.py stop NAME / start NAME   # one part, for the fault suite
+    python3 deploy/topology.py only app1    # one app node behind nginx (the load test)
 
 The secrets in var/prod/metavast.env are made once, at the first `up`, like a shop's would be
 (kept apart from backups: docs/backups.md). Nothing here is used by `make run` or `make test`.
@@ -43,6 +46,7 @@ RUN = PROD / "run"
 LOG = PROD / "log"
 TLS = PROD / "tls"
 APP_VAR = PROD / "app"
+MAIL_DIR = APP_VAR / "outbox" / "mail"
 ENV_FILE = PROD / "metavast.env"
 PG_ROOT = Path("/var/lib/postgresql/metavast-prod")
 PG_BIN = Path(sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1])
@@ -54,6 +58,16 @@ NODES = {"app1": 8101, "app2": 8102}
 PRIMARY_PORT = 55432
 REPLICA_PORT = 55433
 REDIS_PORT = 6390
+# Mail leaves the app by SMTP to this port, where a sink (aiosmtpd, the "mail" part) keeps
+# every message in a Maildir under var/prod/app/outbox/mail: a test shop sends no real mail,
+# and the fault suite reads the confirmation links there, as it reads SMS codes.
+MAIL_PORT = 8025
+# Zarinpal, when chosen, is a fake bank on this port (metavast/payments/tests/fake_zarinpal.py;
+# the fault suite starts it, by hand: `.venv/bin/python -m metavast.payments.tests.fake_zarinpal
+# 8026`): a test shop never talks to the real one. A short timeout, for the timeout fault.
+FAKE_BANK_PORT = 8026
+FAKE_BANK_MERCHANT_ID = "11111111-2222-3333-4444-555555555555"  # what the fake expects
+FAKE_BANK_TIMEOUT_SECONDS = 3
 VHOST = "metavast_prod"
 DB_NAME = "metavast"
 ADMIN_PATH = "staff-desk"
@@ -140,6 +154,12 @@ def app_env(**extra: str) -> dict[str, str]:
         if line and not line.startswith("#"):
             key, _, value = line.partition("=")
             env[key] = json.loads(value)
+    # Not in the env file, so an env file made before this setting existed still gets it.
+    env.setdefault("EMAIL_URL", f"smtp://127.0.0.1:{MAIL_PORT}")
+    env.setdefault("ZARINPAL_BASE_URL", f"http://127.0.0.1:{FAKE_BANK_PORT}")
+    env.setdefault("ZARINPAL_MERCHANT_ID", FAKE_BANK_MERCHANT_ID)
+    env.setdefault("ZARINPAL_TIMEOUT", str(FAKE_BANK_TIMEOUT_SECONDS))
+    env.setdefault("PAYMENT_REDIRECT_ALLOWED_HOSTS", f"127.0.0.1:{FAKE_BANK_PORT}")
     env.update(extra)
     return env
 
@@ -307,6 +327,16 @@ def http_ok(url: str) -> bool:
         return False
 
 
+def start_mail() -> None:
+    if port_open(MAIL_PORT):
+        return
+    MAIL_DIR.parent.mkdir(parents=True, exist_ok=True)
+    spawn("mail", [str(VENV_BIN / "python"), "-m", "aiosmtpd", "-n", "-l",
+                   f"127.0.0.1:{MAIL_PORT}", "-c", "aiosmtpd.handlers.Mailbox", str(MAIL_DIR)],
+          app_env())  # fmt: skip
+    wait_for("the mail sink", lambda: port_open(MAIL_PORT), 15)
+
+
 def start_workers() -> None:
     celery = str(VENV_BIN / "celery")
     for name in WORKERS:
@@ -320,11 +350,11 @@ def start_workers() -> None:
 # --- nginx ---------------------------------------------------------------------------------
 
 
-def render_nginx() -> Path:
+def render_nginx(nodes_in_use: tuple[str, ...] = tuple(NODES)) -> Path:
     conf_dir = PROD / "nginx"
     (conf_dir / "tmp").mkdir(parents=True, exist_ok=True)
     nodes = " ".join(
-        f"server 127.0.0.1:{port} max_fails=1 fail_timeout=3s;" for port in NODES.values()
+        f"server 127.0.0.1:{NODES[name]} max_fails=1 fail_timeout=3s;" for name in nodes_in_use
     )
     values = {
         "SERVER_NAME": "localhost 127.0.0.1",
@@ -370,8 +400,8 @@ http {{
     return conf_dir / "nginx.conf"
 
 
-def start_nginx() -> None:
-    conf = render_nginx()
+def start_nginx(nodes_in_use: tuple[str, ...] = tuple(NODES)) -> None:
+    conf = render_nginx(nodes_in_use)
     run(["nginx", "-t", "-q", "-c", str(conf)])
     if pid_of("nginx") is not None:
         run(["nginx", "-c", str(conf), "-s", "reload"])
@@ -394,6 +424,7 @@ def up() -> None:
     setup_postgres()
     start_redis()
     setup_rabbitmq()
+    start_mail()
     log("migrate, collectstatic, demo catalogue")
     manage("migrate", "--noinput", "-v0")
     manage("collectstatic", "--noinput", "-v0")
@@ -463,18 +494,33 @@ def start(name: str) -> None:
             pg_ctl(name, "start")
     elif name in NODES:
         start_node(name)
+    elif name == "mail":
+        start_mail()
     else:
         start_workers()
 
 
+def only(name: str) -> None:
+    """One app node behind nginx, the others stopped (the load test's one-node run).
+    `start nginx` and `start app2` (or `up`) put both back."""
+    if name not in NODES:
+        raise SystemExit(f"[prod] not an app node: {name}")
+    start_node(name)
+    start_nginx((name,))
+    for other in NODES:
+        if other != name:
+            stop(other)
+    log(f"only {name} behind nginx")
+
+
 def down() -> None:
-    for name in ("nginx", *NODES, "beat", *WORKERS, "redis", "replica", "primary"):
+    for name in ("nginx", *NODES, "beat", *WORKERS, "mail", "redis", "replica", "primary"):
         stop(name)
     log("down")
 
 
 def status() -> None:
-    parts = {name: pid_of(name) is not None for name in ("nginx", *NODES, *WORKERS, "beat")}
+    parts = {name: pid_of(name) is not None for name in ("nginx", *NODES, *WORKERS, "beat", "mail")}
     parts["redis"] = port_open(REDIS_PORT)
     parts["primary"] = pg_ready(PRIMARY_PORT)
     parts["replica"] = pg_ready(REPLICA_PORT)
@@ -492,5 +538,7 @@ if __name__ == "__main__":
         status()
     elif command in ("stop", "start") and len(sys.argv) == 3:
         (stop if command == "stop" else start)(sys.argv[2])
+    elif command == "only" and len(sys.argv) == 3:
+        only(sys.argv[2])
     else:
         raise SystemExit(__doc__)

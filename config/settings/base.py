@@ -217,10 +217,85 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 # Invoices and other private files: never under MEDIA_URL, streamed by views only.
 PRIVATE_STORAGE_ROOT = VAR_DIR / "private"
+
+
+def object_storage_options(url: str) -> dict:
+    """django-storages' S3 options from OBJECT_STORAGE_URL,
+    `s3+https://ACCESS_KEY:SECRET_KEY@host[:port]/bucket[?region=...]` (s3+http for a local
+    test server). Path-style addressing: Iranian S3 services and MinIO all take it."""
+    from urllib.parse import parse_qs, unquote, urlparse
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    parsed = urlparse(url)
+    bucket = parsed.path.strip("/")
+    if parsed.scheme not in ("s3+https", "s3+http") or not parsed.hostname or not bucket:
+        raise ImproperlyConfigured(
+            "OBJECT_STORAGE_URL must be s3+https://KEY:SECRET@host/bucket[?region=...]"
+        )
+    if not parsed.username or not parsed.password:
+        raise ImproperlyConfigured("OBJECT_STORAGE_URL needs the access key and the secret key")
+    scheme = parsed.scheme.removeprefix("s3+")
+    port = f":{parsed.port}" if parsed.port else ""
+    return {
+        "endpoint_url": f"{scheme}://{parsed.hostname}{port}",
+        "access_key": unquote(parsed.username),
+        "secret_key": unquote(parsed.password),
+        "bucket_name": bucket,
+        "region_name": parse_qs(parsed.query).get("region", ["us-east-1"])[0],
+        "addressing_style": "path",
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+    }
+
+
+def object_storages(url: str) -> dict:
+    """The "default" (media) and "private" storages in one bucket, under media/ and private/.
+
+    Media (product and review images) is public by nature, but we never say so per object:
+    no ACL is sent and the shop's pages build image URLs from MEDIA_URL, which points at a
+    CDN or at a public-read bucket policy limited to media/. Private files are sent with the
+    "private" canned ACL, and their URLs are signed and live five minutes; the app still
+    streams invoices through its own permission-checked views."""
+    options = object_storage_options(url)
+    s3 = "storages.backends.s3.S3Storage"
+    return {
+        "default": {
+            "BACKEND": s3,
+            "OPTIONS": {**options, "location": "media", "default_acl": None,
+                        "querystring_auth": False},
+        },
+        "private": {
+            "BACKEND": s3,
+            "OPTIONS": {**options, "location": "private", "default_acl": "private",
+                        "querystring_auth": True, "querystring_expire": 300},
+        },
+    }  # fmt: skip
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Private files through the storage API (owner-only on disk, no URL); see object_storages.
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": PRIVATE_STORAGE_ROOT,
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+if env.OBJECT_STORAGE_URL:
+    STORAGES.update(object_storages(env.OBJECT_STORAGE_URL))
+    if not env.OBJECT_STORAGE_MEDIA_URL:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "OBJECT_STORAGE_URL needs OBJECT_STORAGE_MEDIA_URL: where shoppers read media/"
+        )
+    MEDIA_URL = env.OBJECT_STORAGE_MEDIA_URL.rstrip("/") + "/"
 
 # Admin lives at a configurable path; production requires a non-default one.
 ADMIN_PATH = (env.ADMIN_PATH or "admin").strip("/")

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from metavast.consent.models import OPTIONAL_CATEGORIES, CookieCategory
+from metavast.core.db_router import sticky_cookie_name
+from metavast.core.text import to_persian_digits
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,13 @@ def necessary_cookies() -> tuple[Item, ...]:
         Item(settings.CSRF_COOKIE_NAME, "محافظت از فرم‌ها در برابر جعل درخواست", "یک سال"),
         Item("messages", "پیام‌های کوتاه پس از یک کار (مثلاً «ذخیره شد»)", "تا صفحهٔ بعد"),
         Item(settings.CONSENT_COOKIE_NAME, "همین انتخاب شما دربارهٔ کوکی‌ها", "شش ماه"),
+        # metavast.core.db_router: set after a change only when a read replica is in use.
+        Item(
+            sticky_cookie_name(),
+            "نشان دادن همان چیزی که همین الان تغییر دادید (خواندن از پایگاه دادهٔ اصلی"
+            " پس از ثبت تغییر)؛ فقط زمان پایانش را دارد و هیچ اطلاعات شخصی‌ای در آن نیست",
+            f"{to_persian_digits(settings.REPLICA_STICKY_SECONDS)} ثانیه پس از هر تغییر",
+        ),
     )
 
 

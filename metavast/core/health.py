@@ -6,7 +6,8 @@
   and the read replica's lag. 200 when everything the shop cannot work without is ok, 503
   otherwise; the replica only degrades (reads fall back to the primary: see db_router), so a
   dead or lagging replica is reported but keeps the node ready.
-- /healthz (storefront) stays what it was: database and cache, for the embedded default.
+- /healthz: the same liveness as /livez (the issue's name for it); the database and cache
+  checks it used to make are /readyz's.
 """
 
 from __future__ import annotations

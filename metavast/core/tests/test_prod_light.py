@@ -179,11 +179,27 @@ def test_a_post_is_never_run_twice_when_the_replica_failed(settings, monkeypatch
 
 
 @pytest.mark.django_db
-def test_livez_needs_nothing(client, django_assert_num_queries):
+@pytest.mark.parametrize("probe", ["/livez", "/healthz"])
+def test_liveness_needs_nothing(client, django_assert_num_queries, probe):
     with django_assert_num_queries(0):
-        response = client.get("/livez")
+        response = client.get(probe)
     assert response.status_code == 200 and response.json() == {"status": "ok"}
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_stays_alive_when_the_database_and_cache_are_down(client, monkeypatch):
+    """Liveness only: a node is never restarted because PostgreSQL or Redis is away."""
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", down)
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setattr(cache, "set", down)
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
 
 
 @pytest.mark.django_db
@@ -366,3 +382,20 @@ def test_sms_code_sending_refuses_in_persian_when_the_cache_is_down(settings):
         limits.cache = original
     message = str(refused.value.message)
     assert any("\u0600" <= ch <= "\u06ff" for ch in message), message
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("secure", "name"), [(True, "__Host-primary"), (False, "primary")])
+def test_cookie_policy_lists_the_sticky_primary_cookie(client, settings, secure, name):
+    """The read-your-writes cookie the router sets is necessary and shown, in Persian."""
+    from django.urls import reverse
+
+    from metavast.consent import registry
+
+    settings.SESSION_COOKIE_SECURE = secure
+    settings.REPLICA_STICKY_SECONDS = 10
+    assert db_router.sticky_cookie_name() == name
+    assert registry.is_necessary_cookie(name)
+    body = client.get(reverse("consent:settings")).content.decode()
+    assert f'<bdi dir="ltr">{name}</bdi>' in body
+    assert "۱۰ ثانیه پس از هر تغییر" in body

@@ -2,15 +2,21 @@
 
 Opt-in: METAVAST_PROD_TESTS=1. The suite starts the topology with deploy/topology.py (or uses
 the one already running), talks HTTPS to nginx with the local CA, and breaks one part at a
-time: the replica, Redis, the primary, an app node, a Celery worker. Each test puts back what
-it broke. It takes minutes, not seconds, so CI runs test_prod_light.py instead (the router,
+time: the replica, Redis, the primary, an app node, a Celery worker, the payment gateway.
+Each test puts back what it broke. Mail from the app nodes and workers goes by SMTP to the
+topology's sink (aiosmtpd on 127.0.0.1:MAIL_PORT, a Maildir under var/prod/app/outbox/mail),
+where the browser test reads its confirmation link; Zarinpal is a fake bank on
+127.0.0.1:FAKE_BANK_PORT that the gateway test starts (both ports: deploy/topology.py). It takes minutes, not seconds, so CI runs test_prod_light.py instead (the router,
 health, metrics, 503 and cache rules in-process); docs/deploy.md says how to run this one.
 """
 
 from __future__ import annotations
 
+import email
+import email.policy
 import importlib.util
 import json
+import mailbox
 import os
 import re
 import signal
@@ -47,7 +53,8 @@ def topo():
     topology = _load_topology()
     if not topology.https_ok("/readyz"):
         topology.up()
-    for name in ("primary", "replica", "redis", *topology.NODES, *topology.WORKERS, "nginx"):
+    for name in ("primary", "replica", "redis", "mail", *topology.NODES, *topology.WORKERS,
+                 "nginx"):  # fmt: skip
         # A part left stopped by an interrupted earlier run.
         topology.start(name)
     yield topology
@@ -56,6 +63,30 @@ def topo():
 @pytest.fixture
 def web(topo):
     return https_session(topo)
+
+
+def mail_link(topo, address: str, fragment: str, timeout: float = 90) -> str:
+    """A link containing `fragment` in a mail to `address` (unique per test) that the
+    topology's SMTP sink kept (a Maildir)."""
+    box = mailbox.Maildir(topo.MAIL_DIR, create=False)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = []
+        for key in box.iterkeys():  # (iterating a Mailbox yields messages, not keys)
+            raw = box.get_bytes(key)
+            if address.encode() not in raw:
+                continue
+            message = email.message_from_bytes(raw, policy=email.policy.default)
+            if address not in str(message["To"]):
+                continue
+            body = message.get_body(preferencelist=("plain", "html")).get_content()
+            found += [
+                link for link in re.findall(r"https?://[^\s\"'<>]+", body) if fragment in link
+            ]
+        if found:
+            return found[-1]
+        time.sleep(0.5)
+    raise AssertionError(f"no mail to {address} with a {fragment} link in {topo.MAIL_DIR}")
 
 
 def https_session(topo) -> requests.Session:
@@ -486,10 +517,17 @@ print(UserSession.objects.filter(user=user).order_by("-pk").first().ip)
 """
 
 
+_FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
 @pytest.mark.browser
-def test_browser_over_https_browse_search_sign_up_and_cart(topo, _playwright, screenshot):
-    """Chromium through nginx: browse, search, sign up by SMS code, put a product in the cart;
-    the __Host- cookies, HSTS, the CSP (no violations), and the client IP recorded."""
+def test_browser_over_https_from_search_to_sign_up_checkout_payment_and_invoice(
+    topo, _playwright, screenshot
+):
+    """Chromium through nginx: browse, search, put a product in the cart, sign up by SMS
+    code, confirm the email from the mail the worker sent (SMTP), check out to another
+    person, pay in the sandbox bank, download the invoice PDF. Along the way: the __Host-
+    cookies, HSTS, the CSP (no violations), and the client IP recorded."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=60_000)
@@ -528,7 +566,14 @@ def test_browser_over_https_browse_search_sign_up_and_cart(topo, _playwright, sc
         page.wait_for_url("**/accounts/login/code/")
         page.fill("input[name=code]", wait_for_code(topo, mobile))
         page.locator("form:has(input[name=code]) button[type=submit]").click()
-        page.wait_for_url(lambda address: "/accounts/login/code/" not in address)
+        # A new customer: a name (checkout needs one) and a password.
+        page.wait_for_url("**/accounts/welcome/**")
+        page.fill("#id_first_name", "نگار")
+        page.fill("#id_last_name", "توکلی")
+        page.fill("#id_new_password1", "prod-harbour-7731-maple")
+        page.fill("#id_new_password2", "prod-harbour-7731-maple")
+        page.get_by_role("button", name="ذخیره").click()
+        page.wait_for_url(lambda address: "/accounts/welcome/" not in address)
         screenshot(page, "prod-3-signed-up")
         account = page.goto("/accounts/")
         assert account.status == 200 and "/accounts/login/" not in page.url  # signed in
@@ -545,6 +590,66 @@ def test_browser_over_https_browse_search_sign_up_and_cart(topo, _playwright, sc
         # This customer's session row holds the browser's address, not nginx's (127.0.0.2).
         ip = prod_shell(topo, NEWEST_SESSION_IP.format(mobile=mobile))
         assert ip == "127.0.0.1"
+
+        # Checkout wants a confirmed email: the worker mails the link over SMTP.
+        address = f"prod-{uuid.uuid4().hex[:10]}@example.com"
+        page.goto("/accounts/email/")
+        page.fill("#id_email", address)
+        page.get_by_role("button", name="ذخیره").click()
+        page.wait_for_url("**/accounts/")
+        assert "در انتظار تأیید" in page.content()
+        link = mail_link(topo, address, "/accounts/email/confirm/")
+        assert link.startswith(f"{topo.BASE_URL}/accounts/email/confirm/")
+        page.goto(link)
+        page.get_by_role("button", name="تأیید این ایمیل").click()
+        page.wait_for_url("**/accounts/")
+        assert page.locator(".acc-contacts").inner_text().count("تأییدشده در") == 2
+        screenshot(page, "prod-4-email-confirmed")
+
+        # Check out to another person, then pay in the sandbox bank.
+        page.goto("/cart/")
+        page.get_by_role("link", name="ادامهٔ خرید").click()
+        page.wait_for_url("**/checkout/address/")
+        page.select_option("select[name=province]", "tehran")
+        page.locator("select[name=city] option[value='تهران']").wait_for(state="attached")
+        page.select_option("select[name=city]", "تهران")
+        page.fill("input[name=street]", "خیابان ولیعصر، بالاتر از پارک ساعی")
+        page.fill("input[name=plaque]", "۱۲")
+        page.fill("input[name=postal_code]", "1193653471".translate(_FA_DIGITS))
+        page.check("input[name=receiver_is_self][value='0']")
+        page.fill("input[name=receiver_first_name]", "مریم")
+        page.fill("input[name=receiver_last_name]", "کاظمی")
+        page.fill("input[name=receiver_mobile]", "09351112233".translate(_FA_DIGITS))
+        page.get_by_role("button", name="ادامه: روش ارسال").click()
+        page.wait_for_url("**/checkout/shipping/")
+        page.check("input[name=method] >> nth=0")
+        page.get_by_role("button", name="ادامه: بازبینی سفارش").click()
+        page.wait_for_url("**/checkout/review/")
+        assert "مریم کاظمی" in page.content()
+        screenshot(page, "prod-5-review")
+        page.locator("form.place-form button[type=submit]").click()
+        page.wait_for_url("**/payments/sandbox/**")
+        page.get_by_role("button", name="پرداخت", exact=True).click()
+        page.wait_for_url("**/payments/callback/sandbox/**")
+        expect(page.locator(".result")).to_contain_text("پرداخت با موفقیت انجام شد")
+        screenshot(page, "prod-6-paid")
+        number = re.search(r"[?&]order=([^&]+)", page.url).group(1)
+
+        # The worker issues the invoice after the payment; the order page then links it.
+        deadline = time.monotonic() + 120
+        while True:
+            page.goto(f"/orders/{number}/")
+            if page.locator(".invoices a").count():
+                break
+            assert time.monotonic() < deadline, "no invoice on the order page"
+            time.sleep(2)
+        invoice_link = page.locator(".invoices a").first
+        expect(invoice_link).to_contain_text("فاکتور فروش")
+        screenshot(page, "prod-7-order-with-invoice")
+        with page.expect_download() as download_info:
+            invoice_link.click()
+        pdf = Path(download_info.value.path()).read_bytes()
+        assert pdf.startswith(b"%PDF-"), pdf[:40]
         assert not [p for p in problems if "Content Security Policy" in p], problems
     finally:
         context.close()
@@ -608,3 +713,103 @@ def test_private_files_unwritable_invoice_still_issued_and_pdf_retried(topo):
         if "render_invoice_pdf" in line and "retry" in line.lower()
     ]
     assert retries, "the worker never retried the PDF"
+
+
+# --- the payment gateway times out ---------------------------------------------------------
+
+START_ZARINPAL_PAYMENT = """
+import uuid
+from metavast.catalog.services import product_create
+from metavast.orders.tests import factories
+from metavast.orders.tests.factories import fill_cart, make_customer, make_variant, place
+from metavast.payments.services import payment_start
+user = make_customer()
+tag = uuid.uuid4().hex[:10]
+product = product_create(title="کالای درگاه " + tag, category=factories._category(),
+                         slug="gateway-" + tag)
+fill_cart(user, (make_variant(product=product, price=1_700_000, on_hand=5), 1))
+order = place(user)
+payment = payment_start(order_number=order.number, user=user, site_url="{site}",
+                        gateway="zarinpal")
+print(order.number, payment.pk, payment.authority)
+"""
+
+PAYMENT_STATE = """
+from metavast.audit.models import AuditEvent
+from metavast.orders.models import OrderStatusChange
+from metavast.payments.models import Payment
+payment = Payment.objects.select_related("order").get(pk={payment})
+to_paid = [e.after.get("status") for e in AuditEvent.objects.filter(
+    action="payments.status_changed", subject_id=str(payment.pk))].count("paid")
+order_paid = OrderStatusChange.objects.filter(order=payment.order, to_status="paid").count()
+print(payment.status, payment.order.status, payment.last_error or "-", to_paid, order_paid)
+"""
+
+
+def test_gateway_timeout_leaves_the_payment_pending_and_reconciliation_settles_it_once(topo, web):
+    """The bank takes the money, but its answer to our verify comes after the client's
+    timeout (ZARINPAL_TIMEOUT, 3 s in the topology): the customer is told we are checking, the
+    payment stays pending, and the reconciliation task (on a Celery worker) settles it
+    exactly once; the bank then answers "already verified" (101)."""
+    from metavast.payments.tests.fake_zarinpal import FakeZarinpal
+
+    bank = FakeZarinpal(port=topo.FAKE_BANK_PORT).start()
+    try:
+        _number, payment_pk, authority = prod_shell(
+            topo, START_ZARINPAL_PAYMENT.replace("{site}", topo.BASE_URL)
+        ).split()
+        bank.pay(authority)  # the customer paid at the bank
+        callback = bank.payments[authority]["callback_url"]
+        assert callback.startswith(f"{topo.BASE_URL}/payments/callback/zarinpal/")
+        bank.delay = topo.FAKE_BANK_TIMEOUT_SECONDS + 3  # verify stalls, then answers
+
+        started = time.monotonic()
+        back = web.get(f"{callback}&Authority={authority}&Status=OK", timeout=30)
+        waited = time.monotonic() - started
+
+        assert back.status_code == 200, back.text[:500]
+        assert "در حال بررسی پرداخت" in back.text  # «we are checking», not a failure
+        assert topo.FAKE_BANK_TIMEOUT_SECONDS <= waited < bank.delay
+        state = prod_shell(topo, PAYMENT_STATE.format(payment=payment_pk)).split()
+        assert state == ["pending", "awaiting_payment", "zarinpal_timeout", "0", "0"]
+        # The bank finishes the stalled verify after we gave up: on its side it is verified.
+        deadline = time.monotonic() + 15
+        while not bank.payments[authority]["verified"]:
+            assert time.monotonic() < deadline, "the fake bank never finished the verify"
+            time.sleep(0.2)
+        bank.delay = 0
+        verifies_before = len(bank.calls("verify"))
+
+        # Reconciliation, as beat runs it but for every pending attempt now, on a worker.
+        prod_shell(
+            topo,
+            "from metavast.payments.tasks import reconcile_payments\n"
+            "print(reconcile_payments.delay(0).id)",
+        )
+        deadline = time.monotonic() + 60
+        while (state := prod_shell(topo, PAYMENT_STATE.format(payment=payment_pk)).split())[
+            0
+        ] == "pending":
+            assert time.monotonic() < deadline, f"reconciliation never settled it: {state}"
+            time.sleep(1)
+        assert state == ["paid", "paid", "-", "1", "1"]
+        assert len(bank.calls("verify")) == verifies_before + 1  # answered 101
+
+        # Once: another reconciliation and a replayed callback change nothing.
+        report = prod_shell(
+            topo,
+            "from metavast.payments.tasks import reconcile_payments\nprint(reconcile_payments(0))",
+        )
+        assert "'paid'" in report
+        replay = web.get(f"{callback}&Authority={authority}&Status=OK", timeout=30)
+        assert replay.status_code == 200 and "پرداخت با موفقیت انجام شد" in replay.text
+        assert prod_shell(topo, PAYMENT_STATE.format(payment=payment_pk)).split() == [
+            "paid",
+            "paid",
+            "-",
+            "1",
+            "1",
+        ]
+        assert len(bank.calls("verify")) == verifies_before + 1
+    finally:
+        bank.stop()
