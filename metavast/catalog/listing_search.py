@@ -26,7 +26,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, F
 
-from metavast.catalog import search
+from metavast.catalog import search, search_index
 from metavast.catalog.cache import catalog_version, page_key, ratings_version, versioned
 from metavast.catalog.listing_filters import CARD_FIELDS, Filters, filtered
 from metavast.catalog.models import SORT_ORDERS, Product
@@ -50,6 +50,7 @@ class Ranking:
     understanding: search.Understanding
     partial: bool = False  # no product has every word: these have the most of them
     rows: list[dict] = field(default_factory=list)  # the requested page (not cached)
+    brands: list[dict] | None = None  # brand facets, when computed alongside (not cached)
 
 
 def _ranking_key(filters: Filters) -> str:
@@ -118,9 +119,24 @@ def _column(name: str) -> str:
     return _SELECTED.get(name, name)
 
 
+def _index_for(filters: Filters) -> search_index.SearchIndex | None:
+    """The in-memory index when it can answer these filters (search_index), else None."""
+    if filters.specs or filters.sort not in (*search_index.SORTS, "relevance"):
+        return None
+    return search_index.ready()
+
+
 def _compute(filters: Filters) -> Ranking:
     """What the shopper meant, every word matched; if no product has every word, those with
-    the most of them (partial). At most one probe and three ranked statements."""
+    the most of them (partial). From the in-memory index when it is ready (one statement:
+    the page's rows), else at most one probe and three ranked statements."""
+    index = _index_for(filters)
+    if index is not None:
+        return _compute_in_memory(filters, index)
+    return _compute_in_sql(filters)
+
+
+def _compute_in_sql(filters: Filters) -> Ranking:
     qs = filtered(filters)
     understanding = search.understand(filters.query)
     ids, count, rows = _ranked(search.matching(qs, understanding), filters, partial=False)
@@ -148,6 +164,39 @@ def _compute(filters: Filters) -> Ranking:
     )
 
 
+def _compute_in_memory(filters: Filters, index: search_index.SearchIndex) -> Ranking:
+    """_compute, answered by the index (the same steps, the same order)."""
+    understanding = search.understand(filters.query, probe=index.probe)
+    if not index.can_answer(understanding):
+        return _compute_in_sql(filters)
+    allowed = index.allowed(filters)
+    found = index.candidates(understanding, allowed, partial=False)
+    if not found.count and understanding.is_corrected and len(understanding.pieces) > 1:
+        kept = [p for p in understanding.pieces if not p.corrected]
+        if kept:
+            narrower = replace(understanding, pieces=kept, ignored=list(understanding.ignored))
+            found = index.candidates(narrower, allowed, partial=False)
+            if found.count:
+                narrower.ignored += [p.typed for p in understanding.pieces if p.corrected]
+                understanding = narrower
+    partial = False
+    if not found.count and len(understanding.pieces) > 1:
+        found = index.candidates(understanding, allowed, partial=True)
+        partial = bool(found.count)
+    start = (filters.page - 1) * filters.per_page
+    end = start + filters.per_page
+    ids = index.ordered(found, filters.sort, max(RANKED_MAX, end))
+    return Ranking(
+        ids=ids[:RANKED_MAX],
+        count=found.count,
+        understanding=understanding,
+        partial=partial,
+        rows=_rows_by_ids(ids[start:end]) if start < len(ids) else [],
+        # The facets are counted without a chosen brand: the same matches when none is.
+        brands=index.brand_counts(found) if not filters.brands else None,
+    )
+
+
 def _rows_by_ids(ids: list[int]) -> list[dict]:
     found = {r["id"]: r for r in Product.objects.filter(id__in=ids).values(*CARD_FIELDS)}
     return [found[i] for i in ids if i in found]
@@ -164,8 +213,9 @@ def ranking(filters: Filters) -> Ranking:
         return cached
     computed = _compute(filters)
     rows, computed.rows = computed.rows, []
+    brands, computed.brands = computed.brands, None
     cache.set(key, computed, RANKING_TTL)
-    computed.rows = rows
+    computed.rows, computed.brands = rows, brands
     return computed
 
 
@@ -174,8 +224,17 @@ def brand_counts(filters: Filters, found: Ranking) -> list[dict]:
     version and query: re-sorting and paging do not change them."""
     identity = replace(filters, brands=[], sort="", page=1, per_page=0, typed="").identity()
     key = page_key("search-facets", f"{catalog_version()}|{identity}")
-    brands = cache.get(key)
-    if brands is None:
+    brands = cache.get(key) if found.brands is None else found.brands
+    if found.brands is not None:
+        cache.set(key, brands, FACETS_TTL)
+    brandless_filters = replace(filters, brands=[], sort="relevance")
+    index = _index_for(brandless_filters) if brands is None else None
+    if index is not None:
+        brandless = index.allowed(brandless_filters)
+        matches = index.candidates(found.understanding, brandless, partial=found.partial)
+        brands = index.brand_counts(matches)
+        cache.set(key, brands, FACETS_TTL)
+    elif brands is None:
         brandless = filtered(replace(filters, brands=[]))
         if found.partial:
             matches = search.matching_some(brandless, found.understanding)
