@@ -37,6 +37,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
+    from metavast.core import vat  # its 2-second in-process copy outlives cache.clear()
+
+    vat._local.clear()
     yield
 
 

@@ -117,6 +117,77 @@ print(json.dumps(result))
 """
 
 
+# Database round trips per step (issue 16), counted in-process after the run: the same API
+# calls as a buyer, through Django's test client against the bench database and the fake
+# gateway, for a customer's second order with two lines (the first fills per-process caches),
+# as metavast/payments/tests/test_query_counts.py counts them. Auth and transaction
+# statements are included; work queued on commit (delivery, invoices) is not: it runs after
+# the response.
+QUERIES = r"""
+import json, sys, uuid
+from urllib.parse import urlsplit
+import django
+django.setup()
+import requests
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+data, password = json.loads(sys.argv[1]), sys.argv[2]
+person = data["buyers"][0]
+api = Client(HTTP_HOST="127.0.0.1")
+signed = api.post(
+    "/api/v1/accounts/auth/signin",
+    {"login": person["login"], "password": password},
+    content_type="application/json",
+)
+api.defaults["HTTP_AUTHORIZATION"] = "Bearer " + signed.json()["access"]
+
+
+def counted(call, ok):
+    with CaptureQueriesContext(connection) as queries:
+        response = call()
+    assert response.status_code == ok, (response.status_code, response.content[:300])
+    return response, len(queries.captured_queries)
+
+
+def post(path, body, ok):
+    return counted(
+        lambda: api.post("/api/v1" + path, body, content_type="application/json"), ok
+    )
+
+
+def buy():
+    counts = {}
+    for step, variant in (("cart add", data["hot"][0]), ("cart add, 2nd line", data["hot"][1])):
+        _, counts[step] = post("/cart/lines", {"variant_id": variant, "quantity": 1}, 200)
+    placed, counts["place order"] = post(
+        "/checkout/orders",
+        {
+            "address_id": person["address_id"],
+            "shipping_method_id": data["shipping_method_id"],
+            "payment_method": "online",
+            "idempotency_key": uuid.uuid4().hex,
+        },
+        201,
+    )
+    number = placed.json()["number"]
+    started, counts["start payment"] = post(
+        f"/payments/orders/{number}/start", {"gateway": "zarinpal"}, 201
+    )
+    bank = requests.get(started.json()["redirect_url"], allow_redirects=False, timeout=30)
+    back = urlsplit(bank.headers["Location"])
+    _, counts["callback"] = counted(
+        lambda: Client(HTTP_HOST="127.0.0.1").get(back.path + "?" + back.query), 200
+    )
+    return counts
+
+
+buy()
+print(json.dumps(buy()))
+"""
+
+
 def run_django(code: str, *args: str, env: dict[str, str]) -> dict:
     out = subprocess.run(
         [PYTHON, "-c", code, *args],
@@ -393,6 +464,11 @@ def main() -> None:
             elapsed = time.monotonic() - measure_from
             floor = ping_floor(base)
         audit = run_django(AUDIT, json.dumps(data), env=env)
+        # After the audit, so its two orders are not in the figures above.
+        try:
+            queries = run_django(QUERIES, json.dumps(data), PASSWORD, env=env)
+        except subprocess.CalledProcessError:  # its traceback is on stderr already
+            queries = {}
     finally:
         fake.terminate()
         fake.wait(timeout=10)
@@ -443,6 +519,10 @@ def main() -> None:
             "  CPU per paid order (ms)       : "
             + ", ".join(f"{name} {ms:.1f}" for name, ms in per_order.items())
         )
+    print(
+        "  queries per step              : "
+        + (", ".join(f"{name} {count}" for name, count in queries.items()) or "not counted")
+    )
     print("  step latency (ms)             :  p50     p99")
     for name in (
         "cart add",
@@ -477,6 +557,7 @@ def main() -> None:
             "failures": dict(failures),
             "oversold": len(oversold),
             "cpu_ms_per_order": per_order if paid else {},
+            "queries_per_step": queries,
             "steps": steps,
         }
         Path(args.json).write_text(json.dumps(figures, indent=2), encoding="utf-8")

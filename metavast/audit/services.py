@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -56,7 +58,7 @@ def audit_record(
     label = ""
     if actor is not None and getattr(actor, "is_authenticated", False):
         label = f"{'staff' if getattr(actor, 'is_staff', False) else 'user'}:{actor_id}"
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         action=action,
         actor_id=actor_id,
         actor_label=label,
@@ -67,6 +69,37 @@ def audit_record(
         client_ip=ctx.ip,
         user_agent=ctx.user_agent,
     )
+    batch = _batch.get()
+    if batch is not None:
+        batch.append(event)
+        return event
+    event.save(force_insert=True)
+    return event
+
+
+_batch: contextvars.ContextVar[list[AuditEvent] | None] = contextvars.ContextVar(
+    "audit_batch", default=None
+)
+
+
+@contextmanager
+def audit_batch():
+    """Events recorded inside the block are written together, in one INSERT, when it ends
+    (also when it raises: they describe writes this transaction made, which a caller that
+    catches the error keeps). Same transaction, same order of ids, so the seal chain, which
+    covers committed rows in id order, is unchanged. Inside a batch, `audit_record` returns
+    the event before it has an id. A batch inside a batch joins the outer one."""
+    if _batch.get() is not None:
+        yield
+        return
+    events: list[AuditEvent] = []
+    token = _batch.set(events)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        if events:
+            AuditEvent.objects.bulk_create(events)
 
 
 @dataclass

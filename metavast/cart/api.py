@@ -13,7 +13,7 @@ from metavast.accounts.api_auth import token_or_session
 from metavast.cart.models import Cart
 from metavast.cart.pricing import PricedCart, price_cart
 from metavast.cart.services import (
-    cart_add,
+    cart_add_priced,
     cart_apply_discount_code,
     cart_get_or_create,
     cart_remove,
@@ -126,9 +126,10 @@ def cart_detail(request):
     operation_id="cart_add_line",
 )
 def cart_line_add(request, payload: AddIn):
-    cart = cart_get_or_create(user=request.auth)
-    cart_add(cart=cart, variant_id=payload.variant_id, quantity=payload.quantity)
-    return cart_out(price_cart(cart))
+    priced = cart_add_priced(
+        user=request.auth, variant_id=payload.variant_id, quantity=payload.quantity
+    )
+    return cart_out(priced)
 
 
 @router.put(

@@ -118,17 +118,22 @@ class PricedCart:
         return self.cart.discount_code if self.cart else ""
 
 
-def price_cart(cart: Cart | None, *, basis_points: int | None = None) -> PricedCart:
+def price_cart(
+    cart: Cart | None, *, basis_points: int | None = None, lines: list[CartLine] | None = None
+) -> PricedCart:
     """Price `cart` at `basis_points` (default: the rate of the day, for display; checkout
-    passes the rate it will charge). The code's per-customer cap counts the cart's owner."""
+    passes the rate it will charge). The code's per-customer cap counts the cart's owner.
+    `lines`: the cart's lines as the caller's transaction has just read and written them
+    (with variant, product and category; in display order), so they are not read again."""
     if cart is None:
         return PricedCart(cart=None)
     bp = display_rate_basis_points() if basis_points is None else basis_points
-    lines = list(
-        CartLine.objects.filter(cart=cart)
-        .select_related("variant__product__category")
-        .order_by("added_at", "pk")
-    )
+    if lines is None:
+        lines = list(
+            CartLine.objects.filter(cart=cart)
+            .select_related("variant__product__category")
+            .order_by("added_at", "pk")
+        )
     limit = settings.CART_MAX_LINE_QUANTITY
     priced = PricedCart(cart=cart, vat_basis_points=bp)
     for line in lines:

@@ -8,8 +8,8 @@ import logging
 import secrets
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from metavast.cart.errors import (
@@ -21,7 +21,7 @@ from metavast.cart.errors import (
     QuantityAboveLimit,
 )
 from metavast.cart.models import Cart, CartLine
-from metavast.cart.pricing import price_cart
+from metavast.cart.pricing import PricedCart, price_cart
 from metavast.catalog.errors import VariantNotFound
 from metavast.catalog.models import Variant
 from metavast.core.text import to_persian_digits
@@ -117,11 +117,97 @@ def cart_create_guest() -> Cart:
 def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
     """Put `quantity` more units of a variant in the cart (a new line or a bigger one)."""
     check_quantity(quantity)
-    locked = _lock(cart)
-    variant = _buyable_variant(variant_id)
-    # One read for both questions (is the variant there, how many lines): a cart holds at
-    # most CART_MAX_LINES lines.
-    lines = list(CartLine.objects.filter(cart=locked))
+    locked = _lock_and_bump(cart_id=cart.pk)
+    if locked is None:
+        raise Cart.DoesNotExist()
+    line, _ = _add(locked, variant_id, quantity)
+    cart.version, cart.updated_at = locked.version, locked.updated_at
+    return line
+
+
+@transaction.atomic
+def cart_add_priced(*, user, variant_id: int, quantity: int = 1) -> PricedCart:
+    """`cart_add` for the signed-in customer's cart (made on first use), returned priced
+    from the rows this transaction read and wrote: three statements in its transaction (the
+    cart's lock and version, the lines with their variants, the line's write)."""
+    check_quantity(quantity)
+    locked = _lock_and_bump(user_id=user.pk)
+    if locked is None:
+        locked = _lock_and_bump(cart_id=cart_get_or_create(user=user).pk)
+    _, lines = _add(locked, variant_id, quantity)
+    return price_cart(locked, lines=lines)
+
+
+def _lock_and_bump(*, cart_id: int | None = None, user_id: int | None = None) -> Cart | None:
+    """Lock the cart row and give it its next version, in one statement (UPDATE ...
+    RETURNING, which PostgreSQL and SQLite 3.35+ both speak; the ORM's update() returns no
+    row). The lock holds until commit; a change refused later rolls the version back too."""
+    alias = router.db_for_write(Cart)  # a write: never the read replica
+    ops = connections[alias].ops
+    qn = ops.quote_name
+    column, value = ("id", cart_id) if cart_id is not None else ("user_id", user_id)
+    returning = ", ".join(qn(f.column) for f in Cart._meta.concrete_fields)
+    # Identifiers come from the model's metadata, quoted; the values go as parameters.
+    sql = (
+        f"UPDATE {qn(Cart._meta.db_table)} SET {qn('version')} = {qn('version')} + 1, "  # noqa: S608
+        f"{qn('updated_at')} = %s WHERE {qn(column)} = %s RETURNING {returning}"
+    )
+    now = ops.adapt_datetimefield_value(timezone.now())
+    return next(iter(Cart.objects.raw(sql, [now, value], using=alias)), None)
+
+
+def _lines_and_variant(cart: Cart, variant_id: int) -> tuple[list[CartLine], Variant | None]:
+    """The cart's lines with their variants, products and categories (what pricing shows),
+    and the variant being added, in one query: the variants are read, each with its line's
+    columns beside it (CartLine has no reverse relation on Variant to join through)."""
+    line = CartLine.objects.filter(cart_id=cart.pk, variant_id=OuterRef("pk"))
+    in_cart = CartLine.objects.filter(cart_id=cart.pk).values("variant_id")
+    variants = (
+        Variant.objects.select_related("product__category")
+        .filter(Q(pk=variant_id) | Q(pk__in=in_cart))
+        .annotate(
+            line_id=Subquery(line.values("pk")[:1]),
+            line_quantity=Subquery(line.values("quantity")[:1]),
+            line_price=Subquery(line.values("price_when_added")[:1]),
+            line_added_at=Subquery(line.values("added_at")[:1]),
+        )
+    )
+    lines: list[CartLine] = []
+    wanted = None
+    for variant in variants:
+        if variant.pk == variant_id:
+            wanted = variant
+        if variant.line_id is not None:
+            row = CartLine.from_db(
+                CartLine.objects.db,
+                ["id", "cart_id", "variant_id", "quantity", "price_when_added", "added_at"],
+                [
+                    variant.line_id,
+                    cart.pk,
+                    variant.pk,
+                    variant.line_quantity,
+                    variant.line_price,
+                    variant.line_added_at,
+                ],
+            )
+            row.cart, row.variant = cart, variant
+            lines.append(row)
+    lines.sort(key=lambda row: (row.added_at, row.pk))
+    return lines, wanted
+
+
+def _add(locked: Cart, variant_id, quantity: int) -> tuple[CartLine, list[CartLine]]:
+    """The body of an add on a cart this transaction locked; returns the line and all the
+    cart's lines as they now stand, in display order."""
+    if isinstance(variant_id, bool) or not isinstance(variant_id, int):
+        raise VariantNotFound()
+    # One read for every question (is the variant on sale, is it in the cart already, how
+    # many lines: a cart holds at most CART_MAX_LINES lines) and for pricing afterwards.
+    lines, variant = _lines_and_variant(locked, variant_id)
+    if variant is None:
+        raise VariantNotFound()
+    if not variant.is_active or not variant.product.is_on_sale:
+        raise ItemUnavailable()
     line = next((line for line in lines if line.variant_id == variant.pk), None)
     new_quantity = (line.quantity if line else 0) + quantity
     check_quantity(new_quantity)
@@ -132,11 +218,11 @@ def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
         line = CartLine.objects.create(
             cart=locked, variant=variant, quantity=new_quantity, price_when_added=variant.price
         )
+        lines.append(line)
     else:
         line.quantity = new_quantity
         line.save(update_fields=["quantity"])
-    _touch(cart, locked)
-    return line
+    return line, lines
 
 
 @transaction.atomic

@@ -21,7 +21,6 @@ from django.utils import timezone
 from metavast.accounts.models import Address
 from metavast.cart.models import Cart
 from metavast.cart.pricing import PricedCart, price_cart
-from metavast.cart.services import cart_get_or_create
 from metavast.checkout.delivery import (
     delivery_booking_create,
     delivery_window_check,
@@ -33,16 +32,17 @@ from metavast.checkout.errors import (
     CheckoutStale,
     CodNotAllowed,
 )
-from metavast.checkout.models import CheckoutDraft, ShippingMethod
+from metavast.checkout.models import CheckoutDraft
 from metavast.checkout.shipping import (
     Quote,
+    shipping_method_with_rates,
     shipping_quote,
     shipping_quotes,
     vat_amount,
     vat_rate_basis_points,
 )
 from metavast.orders.models import Order, PaymentMethod
-from metavast.orders.services import Receiver, order_place
+from metavast.orders.services import Receiver, order_place_in_transaction
 from metavast.orders.services.placement import clean_receiver
 
 
@@ -198,7 +198,7 @@ def checkout_place(
         window = delivery_window_take(
             method=draft.shipping_method, window_id=draft.delivery_window_id
         )
-        order = order_place(
+        order = order_place_in_transaction(
             user=user,
             cart=cart,
             address=draft.address,
@@ -235,19 +235,23 @@ def checkout_place_direct(
 ) -> Order:
     """Place in one call (the API): the cart as it is, with a courier's window taken in the
     same transaction. The same key again returns the same order without taking a place."""
-    existing = Order.objects.filter(user=user, checkout_key=checkout_key).first()
-    if existing is not None:
-        return existing
+    if delivery_window_id is not None:
+        # A repeat must get its order even when the window has filled up since: look before
+        # taking a place. Without a window `order_place` finds the repeat under the cart lock.
+        existing = Order.objects.filter(user=user, checkout_key=checkout_key).first()
+        if existing is not None:
+            return existing
     with transaction.atomic():
-        method = ShippingMethod.objects.active().filter(pk=shipping_method_id).first()
+        # Read once with its rates: the window needs it, and the quote is priced from it.
+        method = shipping_method_with_rates(shipping_method_id)
         window = (
             delivery_window_take(method=method, window_id=delivery_window_id)
             if method is not None
             else None
         )
-        order = order_place(
+        order = order_place_in_transaction(
             user=user,
-            cart=cart_get_or_create(user=user),
+            cart=None,  # the customer's cart, found as it is locked
             address=address,
             receiver=receiver,
             shipping_method_id=shipping_method_id,
@@ -255,6 +259,7 @@ def checkout_place_direct(
             checkout_key=checkout_key,
             expected_total=expected_total,
             ip=ip,
+            shipping_method=method,
         )
         if window is not None:
             delivery_booking_create(order=order, window=window)

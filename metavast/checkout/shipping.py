@@ -24,6 +24,7 @@ from metavast.orders.hooks import DeliveryRules, vat_amount
 __all__ = [
     "DELIVERY_RULES",
     "Quote",
+    "shipping_method_with_rates",
     "shipping_quote",
     "shipping_quotes",
     "vat_amount",
@@ -73,8 +74,24 @@ def shipping_quotes(*, province: str, city: str, weight_grams: int) -> list[Quot
     return quotes
 
 
-def shipping_quote(*, method_id: int, province: str, city: str, weight_grams: int) -> Quote:
-    method = _methods().filter(pk=method_id).first()
+def shipping_method_with_rates(method_id: int) -> ShippingMethod | None:
+    """The active method with its rates, as `shipping_quote` needs it (two queries), or None."""
+    return _methods().filter(pk=method_id).first()
+
+
+def shipping_quote(
+    *,
+    method_id: int,
+    province: str,
+    city: str,
+    weight_grams: int,
+    method: ShippingMethod | None = None,
+) -> Quote:
+    """The quote for one method. `method` is that method as `shipping_method_with_rates`
+    read it earlier in the request (checkout reads it for its delivery windows), so it is
+    not read twice; otherwise it is read here."""
+    if method is None or method.pk != method_id:
+        method = shipping_method_with_rates(method_id)
     quote = (
         _quote(method, province=province, city=city, weight_grams=weight_grams)
         if method is not None

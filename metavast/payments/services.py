@@ -35,16 +35,17 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from metavast.audit.services import audit_record
+from metavast.audit.services import audit_batch, audit_record
 from metavast.notifications.services import notify
 from metavast.orders.errors import OrderAlreadyPaid, OrderNotPayable
 from metavast.orders.models import Order, PaymentMethod
-from metavast.orders.services import order_mark_paid
+from metavast.orders.services import order_mark_paid_locked
+from metavast.orders.services.status import lock_order
 from metavast.payments import gateways
 from metavast.payments.errors import (
     CallbackRejected,
@@ -76,6 +77,32 @@ def _set_status(payment: Payment, to: str, *, actor=None, reason: str = "", **fi
     if to == PaymentStatus.PAID:
         payment.paid_at = timezone.now()
     payment.save()
+    audit_record(
+        action="payments.status_changed",
+        actor=actor,
+        subject=payment,
+        before={"status": before},
+        after={"status": to, "reason": reason, "order": payment.order_id},
+    )
+    return payment
+
+
+def _set_status_if_unchanged(
+    payment: Payment, to: str, *, actor=None, reason: str = "", **fields
+) -> Payment:
+    """`_set_status` without a lock: one conditional UPDATE that applies only while the row
+    still has the status `payment` shows (nobody else moves an attempt this request has just
+    made, but if someone did, nothing is overwritten: InvalidTransition)."""
+    before = payment.status
+    if to not in TRANSITIONS[before]:
+        raise InvalidTransition(fields={"status": [f"{before}->{to}"]})
+    fields = {**fields, "status": to, "updated_at": timezone.now()}
+    if to == PaymentStatus.PAID:
+        fields["paid_at"] = fields["updated_at"]
+    if not Payment.objects.filter(pk=payment.pk, status=before).update(**fields):
+        raise InvalidTransition(fields={"status": [f"?->{to}"]})
+    for name, value in fields.items():
+        setattr(payment, name, value)
     audit_record(
         action="payments.status_changed",
         actor=actor,
@@ -128,20 +155,26 @@ def payment_start(*, order_number: str, user, site_url: str, gateway: str | None
     name = gateway or gateways.default_gateway()
     client = gateways.get_gateway(name)
     now = timezone.now()
+    # A double click, or a second tab, while the bank page is still valid: same attempt.
+    # Looked for in the order's query, so a first click reads one row.
+    recent = (
+        Payment.objects.filter(order=OuterRef("pk"), gateway=name, status=PaymentStatus.PENDING)
+        .filter(created_at__gte=now - dt.timedelta(seconds=settings.PAYMENT_REUSE_SECONDS))
+        .exclude(redirect_url="")
+        .order_by("-pk")
+        .values("pk")[:1]
+    )
     with transaction.atomic():
-        order = payable_orders(user=user).filter(number=order_number).first()
-        if order is None:
-            raise OrderNotFound()
-        # A double click, or a second tab, while the bank page is still valid: same attempt.
-        recent = (
-            Payment.objects.filter(order=order, gateway=name, status=PaymentStatus.PENDING)
-            .filter(created_at__gte=now - dt.timedelta(seconds=settings.PAYMENT_REUSE_SECONDS))
-            .exclude(redirect_url="")
-            .order_by("-pk")
+        order = (
+            payable_orders(user=user)
+            .filter(number=order_number)
+            .annotate(recent_payment_id=Subquery(recent))
             .first()
         )
-        if recent is not None:
-            return recent
+        if order is None:
+            raise OrderNotFound()
+        if order.recent_payment_id is not None:
+            return Payment.objects.get(pk=order.recent_payment_id)
         payment = Payment.objects.create(order=order, gateway=name, amount=order.total)
         audit_record(
             action="payments.started",
@@ -167,8 +200,7 @@ def payment_start(*, order_number: str, user, site_url: str, gateway: str | None
         raise RedirectNotAllowed()
     try:
         with transaction.atomic():
-            payment = Payment.objects.lock(payment.pk)
-            return _set_status(
+            return _set_status_if_unchanged(
                 payment,
                 PaymentStatus.PENDING,
                 actor=user,
@@ -206,6 +238,20 @@ def _reject(*, reason: str, gateway: str, payment: Payment | None = None) -> Cal
     return CallbackRejected(fields={"reason": [reason]})
 
 
+def _lock_with_order(rows) -> Payment | None:
+    """The payment of `rows`, locked, with its order (not locked) and whether another
+    attempt of that order is already paid, in one query."""
+    others_paid = Payment.objects.filter(
+        order_id=OuterRef("order_id"), status=PaymentStatus.PAID
+    ).exclude(pk=OuterRef("pk"))
+    return (
+        rows.select_for_update(of=("self",))
+        .select_related("order")
+        .annotate(another_attempt_paid=Exists(others_paid))
+        .first()
+    )
+
+
 def payment_callback(*, gateway: str, authority: str, status: str, order_number: str) -> Payment:
     """The customer's return from the bank. Returns the payment as it now stands.
 
@@ -215,23 +261,32 @@ def payment_callback(*, gateway: str, authority: str, status: str, order_number:
     if not gateways.is_enabled(gateway):
         raise GatewayNotAvailable()
     authority = (authority or "").strip()[:64]
-    payment = Payment.objects.for_authority(gateway, authority).select_related("order").first()
-    if payment is None:
-        raise _reject(reason="unknown_authority", gateway=gateway)
-    if payment.order.number != order_number:
-        raise _reject(reason="order_mismatch", gateway=gateway, payment=payment)
-    if (status or "").strip().upper() != "OK":
-        return payment_cancel(payment_id=payment.pk)
-    return payment_verify(payment_id=payment.pk, source="callback")
+    rejected = None
+    with transaction.atomic():
+        # Found and locked in one query; the checks below run on the locked row.
+        payment = _lock_with_order(Payment.objects.for_authority(gateway, authority))
+        if payment is None:
+            rejected = "unknown_authority"
+        elif payment.order.number != order_number:
+            rejected = "order_mismatch"
+        elif (status or "").strip().upper() != "OK":
+            return _cancel_locked(payment)
+        else:
+            return _verify_locked(payment, source=_Source.CALLBACK)
+    # Outside the block: the rejection is recorded in a transaction of its own.
+    raise _reject(reason=rejected, gateway=gateway, payment=payment)
 
 
 def payment_cancel(*, payment_id: int) -> Payment:
     """The bank says the customer cancelled. Only a waiting attempt changes."""
     with transaction.atomic():
-        payment = Payment.objects.lock(payment_id, with_order=True)
-        if payment.status == PaymentStatus.PENDING:
-            _set_status(payment, PaymentStatus.CANCELLED, reason="customer_cancelled")
-        return payment
+        return _cancel_locked(Payment.objects.lock(payment_id, with_order=True))
+
+
+def _cancel_locked(payment: Payment) -> Payment:
+    if payment.status == PaymentStatus.PENDING:
+        _set_status(payment, PaymentStatus.CANCELLED, reason="customer_cancelled")
+    return payment
 
 
 class _Source:
@@ -245,45 +300,53 @@ class _Source:
 def payment_verify(*, payment_id: int, source: str = _Source.CALLBACK, actor=None) -> Payment:
     """Ask the gateway whether this attempt is paid, and settle it if so. Idempotent."""
     with transaction.atomic():
-        payment = Payment.objects.lock(payment_id, with_order=True)
-        if payment.is_settled or not payment.authority:
-            return payment
-        order = payment.order
-        if payment.amount != order.total:
-            # The order's total is not what this attempt asked for: never capture it.
-            if payment.status == PaymentStatus.PENDING:
-                _set_status(
-                    payment, PaymentStatus.FAILED, reason="amount_mismatch", last_error="amount"
-                )
-            _audit_rejection(payment, "amount_mismatch", source)
-            return payment
-        try:
-            client = gateways.get_gateway(payment.gateway)
-        except GatewayNotAvailable:
-            return payment
-        payment.attempts += 1
-        try:
-            result = client.verify(payment.authority, payment.amount)
-        except GatewayError as exc:
-            # We do not know: stay as we are, reconciliation asks again.
-            payment.last_error = exc.code[:80]
-            payment.save(update_fields=["attempts", "last_error", "updated_at"])
-            logger.warning(
-                "payment verify inconclusive", extra={"payment_id": payment.pk, "code": exc.code}
+        payment = _lock_with_order(Payment.objects.filter(pk=payment_id))
+        if payment is None:
+            raise Payment.DoesNotExist()
+        return _verify_locked(payment, source=source, actor=actor)
+
+
+def _verify_locked(payment: Payment, *, source: str, actor=None) -> Payment:
+    """The body of `payment_verify`, on a row the caller's transaction locked (as
+    `_lock_with_order` reads it)."""
+    if payment.is_settled or not payment.authority:
+        return payment
+    order = payment.order
+    if payment.amount != order.total:
+        # The order's total is not what this attempt asked for: never capture it.
+        if payment.status == PaymentStatus.PENDING:
+            _set_status(
+                payment, PaymentStatus.FAILED, reason="amount_mismatch", last_error="amount"
             )
-            return payment
-        if not result.is_paid:
-            payment.last_error = (result.code or "declined")[:80]
-            if payment.status == PaymentStatus.PENDING:
-                _set_status(payment, PaymentStatus.FAILED, reason="verify_failed", actor=actor)
-            else:
-                payment.save(update_fields=["attempts", "last_error", "updated_at"])
-            _audit_rejection(payment, "verify_failed", source)
-            return payment
-        payment.ref_id = result.ref_id[:64]
-        payment.card_pan = result.card_pan[:24]
-        payment.last_error = ""
-        return _settle(payment, order, actor=actor)
+        _audit_rejection(payment, "amount_mismatch", source)
+        return payment
+    try:
+        client = gateways.get_gateway(payment.gateway)
+    except GatewayNotAvailable:
+        return payment
+    payment.attempts += 1
+    try:
+        result = client.verify(payment.authority, payment.amount)
+    except GatewayError as exc:
+        # We do not know: stay as we are, reconciliation asks again.
+        payment.last_error = exc.code[:80]
+        payment.save(update_fields=["attempts", "last_error", "updated_at"])
+        logger.warning(
+            "payment verify inconclusive", extra={"payment_id": payment.pk, "code": exc.code}
+        )
+        return payment
+    if not result.is_paid:
+        payment.last_error = (result.code or "declined")[:80]
+        if payment.status == PaymentStatus.PENDING:
+            _set_status(payment, PaymentStatus.FAILED, reason="verify_failed", actor=actor)
+        else:
+            payment.save(update_fields=["attempts", "last_error", "updated_at"])
+        _audit_rejection(payment, "verify_failed", source)
+        return payment
+    payment.ref_id = result.ref_id[:64]
+    payment.card_pan = result.card_pan[:24]
+    payment.last_error = ""
+    return _settle(payment, order, actor=actor)
 
 
 def _audit_rejection(payment: Payment, reason: str, source: str) -> None:
@@ -299,23 +362,24 @@ def _audit_rejection(payment: Payment, reason: str, source: str) -> None:
 
 
 def _settle(payment: Payment, order: Order, *, actor=None) -> Payment:
-    """Money reached us: the order is paid by this attempt, or the money must go back."""
-    status_before = payment.status
+    """Money reached us: the order is paid by this attempt, or the money must go back.
+
+    The order is locked and checked before this attempt becomes paid, so a second attempt
+    of a paid order is refused by the order's row (`paid_payment_id`), under its lock,
+    before the one-paid-attempt index could refuse it; an attempt whose sibling is already
+    paid (`another_attempt_paid`, read with the payment's lock) never gets that far. Nothing
+    is written before a refusal, so no savepoint is needed to undo it."""
+    if getattr(payment, "another_attempt_paid", False):
+        return _refund_due(payment, order, reason="order_already_paid", actor=actor)
     try:
-        with transaction.atomic():
-            # Another attempt already paid this order: the unique index refuses this one.
+        with audit_batch():  # the order's and the payment's events: one INSERT
+            paid_order = order_mark_paid_locked(order=lock_order(order.pk), payment_id=payment.pk)
             _set_status(payment, PaymentStatus.PAID, reason="verified", actor=actor)
-            payment.order = order_mark_paid(order_id=order.pk, payment_id=payment.pk)
     except OrderAlreadyPaid:
-        payment.status, payment.paid_at = status_before, None
         return _refund_due(payment, order, reason="order_already_paid", actor=actor)
     except OrderNotPayable:
-        payment.status, payment.paid_at = status_before, None
         return _refund_due(payment, order, reason="order_not_payable", actor=actor)
-    except IntegrityError:
-        # Another attempt of this order was paid a moment ago (the conditional unique index).
-        payment.status, payment.paid_at = status_before, None
-        return _refund_due(payment, order, reason="order_already_paid", actor=actor)
+    payment.order = paid_order
     return payment
 
 

@@ -77,26 +77,31 @@ def notify(
                 "notification channel has no template",
                 extra={"template": template, "channel": channel},
             )
+    # Every channel is rendered first, then all rows go in one INSERT: nothing to undo if
+    # one fails to render, so no savepoint either.
     messages = []
-    with transaction.atomic():
-        for channel in available:
-            address = _confirmed_address(user, channel)
-            if address is None:
-                logger.info(
-                    "notification skipped: no confirmed contact",
-                    extra={"template": template, "channel": channel, "user_id": user.pk},
-                )
-                continue
-            messages.append(
-                _write(
-                    channel=channel,
-                    address=address,
-                    template=template,
-                    context=context,
-                    purpose=Purpose.ACCOUNT,
-                    user=user,
-                )
+    for channel in available:
+        address = _confirmed_address(user, channel)
+        if address is None:
+            logger.info(
+                "notification skipped: no confirmed contact",
+                extra={"template": template, "channel": channel, "user_id": user.pk},
             )
+            continue
+        messages.append(
+            _build(
+                channel=channel,
+                address=address,
+                template=template,
+                context=context,
+                purpose=Purpose.ACCOUNT,
+                user=user,
+            )
+        )
+    if messages:
+        OutboxMessage.objects.bulk_create(messages)
+        for message in messages:
+            _queued(message)
     return messages
 
 
@@ -243,6 +248,23 @@ def _expiry(context: dict, now: dt.datetime) -> dt.datetime | None:
 def _write(
     *, channel: str, address: str, template: str, context: dict, purpose: str, user
 ) -> OutboxMessage:
+    message = _build(
+        channel=channel,
+        address=address,
+        template=template,
+        context=context,
+        purpose=purpose,
+        user=user,
+    )
+    message.save(force_insert=True)
+    _queued(message)
+    return message
+
+
+def _build(
+    *, channel: str, address: str, template: str, context: dict, purpose: str, user
+) -> OutboxMessage:
+    """The rendered, unsaved row."""
     rendered = rendering.render(template, channel, context)
     if channel == Channel.SMS and len(rendered.body) > rendering.SMS_MAX_LENGTH:
         raise MessageTooLong(fields={"template": [template]})
@@ -251,7 +273,7 @@ def _write(
     if channel == Channel.SMS and lookup_template and context.get("code"):
         provider_template, provider_token = lookup_template, str(context["code"])
     now = timezone.now()
-    message = OutboxMessage.objects.create(
+    return OutboxMessage(
         channel=channel,
         purpose=purpose,
         address=address,
@@ -265,9 +287,15 @@ def _write(
         next_attempt_at=now,
         expires_at=_expiry(context, now),
     )
+
+
+def _queued(message: OutboxMessage) -> None:
     delivery.queue_after_commit(message.message_id)
     logger.info(
         "notification queued",
-        extra={"message_id": str(message.message_id), "template": template, "channel": channel},
+        extra={
+            "message_id": str(message.message_id),
+            "template": message.template,
+            "channel": message.channel,
+        },
     )
-    return message

@@ -24,7 +24,9 @@ from metavast.orders.services.info_requests import (
 from metavast.orders.services.placement import (
     Receiver,
     customer_missing,
+    order_details_as_placed,
     order_place,
+    order_place_in_transaction,
     require_customer,
 )
 from metavast.orders.services.receiver import mask, order_receiver_reveal
@@ -33,6 +35,7 @@ from metavast.orders.services.status import (
     order_expire,
     order_mark_delivered,
     order_mark_paid,
+    order_mark_paid_locked,
     order_mark_shipped,
     order_record_refund,
     order_set_status,
@@ -53,11 +56,14 @@ __all__ = [
     "mask",
     "order_cancel",
     "order_customer_cancel",
+    "order_details_as_placed",
     "order_expire",
     "order_mark_delivered",
     "order_mark_paid",
+    "order_mark_paid_locked",
     "order_mark_shipped",
     "order_place",
+    "order_place_in_transaction",
     "order_receiver_reveal",
     "order_record_refund",
     "order_set_status",

@@ -6,7 +6,7 @@ review page, a retried API call) gets the order the first one made.
 
 Concurrency: the customer's cart row is locked first (so the same customer's requests run
 one after the other and see each other's order), then stock rows in the fixed order of
-`stock.lock_stock_rows`. Prices, weights and availability are read from the locked rows;
+`stock.lock_stock`. Prices, weights and availability are read from the locked rows;
 the catalog's conditional UPDATE is what finally refuses the last unit to the second buyer.
 
 Cash on delivery: there is no payment to wait for, so the order is confirmed at once: its
@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 
 from metavast.accounts.models import Address
@@ -130,11 +131,10 @@ def _existing(user, key: str) -> Order | None:
     return Order.objects.filter(user=user, checkout_key=key).first()
 
 
-@transaction.atomic
-def order_place(
+def order_place_in_transaction(
     *,
     user,
-    cart: Cart,
+    cart: Cart | None,
     address: Address,
     receiver: Receiver,
     shipping_method_id: int,
@@ -142,14 +142,23 @@ def order_place(
     checkout_key: str,
     expected_total: int | None = None,
     ip: str | None = None,
+    shipping_method=None,
 ) -> Order:
     """Turn the customer's cart into an order holding its stock; see the module docstring.
 
-    `ip` is the client's address, for the per-IP placing limit (None: not counted by IP)."""
+    `cart` None means the customer's cart, found and locked in one query. `ip` is the
+    client's address, for the per-IP placing limit (None: not counted by IP).
+    `shipping_method` is the method row (with its rates) when the caller has read it
+    already; the delivery rules then price the parcel without reading it again."""
+    if not transaction.get_connection().in_atomic_block:
+        raise TransactionManagementError("order_place_in_transaction needs an open transaction")
     checkout_key = str(checkout_key or "").strip()
     if not checkout_key or len(checkout_key) > 64:
         raise ValidationError({"checkout_key": ["شناسهٔ تسویه نامعتبر است."]})
-    locked_cart = Cart.objects.select_for_update().filter(pk=cart.pk, user=user).first()
+    carts = Cart.objects.select_for_update().filter(user=user)
+    if cart is not None:
+        carts = carts.filter(pk=cart.pk)
+    locked_cart = carts.order_by("pk").first()
     if locked_cart is None:
         existing = _existing(user, checkout_key)
         if existing is not None:
@@ -157,9 +166,12 @@ def order_place(
         raise CartEmpty()
     # Looked up once, under the cart lock: a repeat (or a twin that finished while we
     # waited for the lock) gets the order the first request made, before any other check.
-    existing = _existing(user, checkout_key)
-    if existing is not None:
-        return existing
+    # The same query reads what the customer's unpaid orders hold, for the hoarding caps:
+    # every placed order has lines, so the attempt's order shows up by its lines.
+    held_lines = _lines_held_or_placed(user, checkout_key)
+    repeat = next((order_id for order_id, *_, key in held_lines if key == checkout_key), None)
+    if repeat is not None:
+        return Order.objects.get(pk=repeat)
     limits.order_place_allowed(user_id=user.pk, ip=ip)
     require_customer(user)
     if address is None or address.user_id != user.pk:
@@ -171,9 +183,10 @@ def order_place(
         raise CartEmpty()
     for line in cart_lines:
         check_quantity(line.quantity)
-    _check_unpaid_holdings(user, {line.variant_id: line.quantity for line in cart_lines})
+    _check_unpaid_holdings(held_lines, {line.variant_id: line.quantity for line in cart_lines})
 
-    variants = stock.lock_stock_rows(line.variant_id for line in cart_lines)
+    locked_stock = stock.lock_stock(line.variant_id for line in cart_lines)
+    variants = locked_stock.requested(line.variant_id for line in cart_lines)
     order_lines: list[OrderLine] = []
     subtotal = weight = 0
     for line in cart_lines:
@@ -204,11 +217,13 @@ def order_place(
         weight += unit_weight * line.quantity
 
     rules = delivery_rules()
+    known = {"method": shipping_method} if shipping_method is not None else {}
     quote = rules.shipping_quote(
         method_id=shipping_method_id,
         province=address.province,
         city=address.city,
         weight_grams=weight,
+        **known,
     )
     if payment_method == PaymentMethod.COD and not quote.allows_cod:
         raise CodNotAllowed()
@@ -281,17 +296,17 @@ def order_place(
         )
 
     try:
-        stock.reserve_lines(order_lines)
+        stock.reserve_lines(order_lines, locked=locked_stock)
     except CatalogOutOfStock:
         # Unreachable while the rows are locked, unless the catalog's rules differ from
         # ours; the transaction rolls back either way.
         raise OutOfStock() from None
     if is_cod:
-        stock.commit_lines(order_lines)
+        stock.commit_lines(order_lines, locked=locked_stock)
 
     CartLine.objects.filter(cart=locked_cart).delete()
     Cart.objects.filter(pk=locked_cart.pk).update(version=locked_cart.version + 1, discount_code="")
-    history_add(order=order, from_status="", to_status=order.status, actor=user)
+    placed = history_add(order=order, from_status="", to_status=order.status, actor=user)
     audit_record(
         action="orders.placed",
         actor=user,
@@ -306,7 +321,40 @@ def order_place(
         },
     )
     notify(user=user, template="orders/placed", context={"order_number": order.number})
+    # For the answer to this request only (see `order_details_as_placed`).
+    order.placed_rows = {"lines": order_lines, "history": [placed]}
     return order
+
+
+# Its own transaction (a savepoint when nested). Checkout, which takes a delivery window in
+# the same transaction and lets any error roll everything back, calls the function above
+# directly and saves the savepoint's two round trips.
+order_place = transaction.atomic(order_place_in_transaction)
+
+
+def order_details_as_placed(order: Order) -> bool:
+    """Fill in what an order's answer shows (as `prefetch_related` would) from the rows
+    `order_place` has just written: its lines, its first history row, and no information or
+    cancellation request (nobody else can see the order before it commits). False when
+    `order` did not come from `order_place` in this request (a repeat): read them then.
+
+    Only for answering the placing request: the rows are as placed, not as they are later."""
+    rows = getattr(order, "placed_rows", None)
+    if rows is None:
+        return False
+    cache = {}
+    for name, found in (
+        ("lines", rows["lines"]),
+        ("history", rows["history"]),
+        ("info_requests", []),
+        ("cancellation_requests", []),
+    ):
+        queryset = getattr(order, name).all()
+        queryset._result_cache = list(found)
+        queryset._prefetch_done = True
+        cache[name] = queryset
+    order._prefetched_objects_cache = cache
+    return True
 
 
 def _discount(cart: Cart, user, order_lines, variants, basis_points: int, now):
@@ -330,7 +378,18 @@ def _discount(cart: Cart, user, order_lines, variants, basis_points: int, now):
     return discount_evaluate(code=cart.discount_code, items=items, user_id=user.pk, now=now)
 
 
-def _check_unpaid_holdings(user, new_units: dict[int, int]) -> None:
+def _lines_held_or_placed(user, checkout_key: str) -> list[tuple[int, int, int, str]]:
+    """(order id, variant id, units, checkout key) of the lines of the customer's open unpaid
+    orders and of the order this checkout key placed, if any: one query."""
+    orders = Order.objects.filter(user=user)
+    return list(
+        OrderLine.objects.filter(
+            order__in=orders.open_unpaid() | orders.filter(checkout_key=checkout_key)
+        ).values_list("order_id", "variant_id", "quantity", "order__checkout_key")
+    )
+
+
+def _check_unpaid_holdings(held_lines, new_units: dict[int, int]) -> None:
     """Refuse an order that would take the customer past the unpaid-holding caps. Runs under
     the customer's cart lock, so a parallel placement by the same customer waits and then
     counts this one.
@@ -338,20 +397,16 @@ def _check_unpaid_holdings(user, new_units: dict[int, int]) -> None:
     Hoarding is about one product: the per-variant cap (units of one variant across all the
     customer's unpaid orders) is the tight one; the whole-basket cap is a loose ceiling, so
     a shopper filling a large basket of different things is not refused."""
-    # One query: the lines of the customer's unpaid orders (at most a few orders, since the
-    # order cap is small). Every placed order has lines, so counting order ids here is exact.
-    held_lines = list(
-        OrderLine.objects.filter(
-            order__in=Order.objects.filter(user=user).open_unpaid()
-        ).values_list("order_id", "variant_id", "quantity")
-    )
+    # `held_lines`: the lines of the customer's unpaid orders (at most a few orders, since the
+    # order cap is small), from `_lines_held_or_placed`. Every placed order has lines, so
+    # counting order ids here is exact.
     if (
-        len({order_id for order_id, _, _ in held_lines})
+        len({order_id for order_id, *_ in held_lines})
         >= settings.ORDER_MAX_OPEN_UNPAID_PER_CUSTOMER
     ):
         raise UnpaidOrdersLimit()
     held_by_variant: dict[int, int] = {}
-    for _, variant_id, quantity in held_lines:
+    for _, variant_id, quantity, _ in held_lines:
         held_by_variant[variant_id] = held_by_variant.get(variant_id, 0) + quantity
     per_variant = settings.ORDER_MAX_RESERVED_UNITS_PER_VARIANT
     for variant_id, quantity in new_units.items():

@@ -208,13 +208,21 @@ def _change_status(locked: Order, to: OrderStatus, *, actor, note: str = "", **f
 
 @transaction.atomic
 def order_mark_paid(*, order_id: int, payment_id: int) -> Order:
-    """A verified payment paid this order (called by payments inside its transaction).
+    """A verified payment paid this order.
 
     Paid by this same payment already: returns the order unchanged. Paid by another
     payment: OrderAlreadyPaid. Expired, cancelled or cash on delivery: OrderNotPayable;
     the payments app then flags the payment for refund and tells the customer.
     """
-    order = lock_order(order_id)
+    return order_mark_paid_locked(order=lock_order(order_id), payment_id=payment_id)
+
+
+def order_mark_paid_locked(*, order: Order, payment_id: int) -> Order:
+    """`order_mark_paid` on an order row the caller's transaction has locked (with its user),
+    as payments does in the query that locks the payment. No savepoint of its own: the
+    refusals are raised before anything is written, so the caller may catch them and go on."""
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("order_mark_paid_locked needs a transaction")
     if order.paid_payment_id is not None:
         if order.paid_payment_id == payment_id:
             return order
