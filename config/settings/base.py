@@ -72,6 +72,8 @@ MIDDLEWARE = [
     # bytes against BREACH; CSRF tokens are masked per response as well. API answers are
     # not compressed (see the class).
     "metavast.core.middleware.PageGZipMiddleware",
+    # Cached anonymous catalog pages, answered before sessions, auth and messages (issue 16).
+    "metavast.catalog.early_cache.EarlyPageCacheMiddleware",
     "metavast.core.middleware.ClientIPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

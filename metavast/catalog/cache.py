@@ -67,15 +67,19 @@ def _seed() -> int:
     return time.time_ns() // 1000
 
 
-def _get_or_seed(key: str) -> int:
-    value = cache.get(key)
+def _get_or_seed(key: str, *, known_missing: bool = False) -> int:
+    """The version under `key`, seeded from the clock when there is none. `known_missing`:
+    the caller has just read it and found nothing (skips asking again)."""
+    value = None if known_missing else cache.get(key)
     if value is None:
+        seed = _seed()
         try:
-            cache.add(key, _seed(), None)
+            if cache.add(key, seed, None):
+                return seed  # ours is the value now: no need to read it back
         except Exception:
             # Redis down (issue 17): a fresh version each time, so pages are built, not cached.
             return _seed()
-        value = cache.get(key) or _seed()
+        value = cache.get(key) or _seed()  # another process seeded it first: theirs wins
     return int(value)
 
 
@@ -155,11 +159,24 @@ def product_key(slug: str) -> str:
 
 
 def versions(slug: str) -> tuple[int, int]:
-    keys = [CATALOG_KEY, product_key(slug)]
-    found = cache.get_many(keys)
-    catalog = found.get(keys[0]) or _get_or_seed(keys[0])
-    product = found.get(keys[1]) or _get_or_seed(keys[1])
-    return int(catalog), int(product)
+    """(catalog version, product version): from this request's scope when the page's
+    lookup has read them already, else in one round trip."""
+    memo = _scope.get() or {}
+    keys = [k for k in (CATALOG_KEY, product_key(slug)) if k not in memo]
+    found = cache.get_many(keys) if keys else {}
+    for key in keys:
+        value = found.get(key)
+        value = int(value) if value is not None else _get_or_seed(key, known_missing=True)
+        memo[key] = value
+        _remember(key, value)
+    return memo[CATALOG_KEY], memo[product_key(slug)]
+
+
+def _version_keys(key: str, slug: str | None) -> list[str]:
+    keys = [CATALOG_KEY] + ([product_key(slug)] if slug is not None else [])
+    if _kind_of(key) in RATED_PAGES:
+        keys.append(RATINGS_KEY)
+    return keys
 
 
 def lookup(key: str, *, slug: str | None = None) -> tuple[dict | None, tuple]:
@@ -167,20 +184,25 @@ def lookup(key: str, *, slug: str | None = None) -> tuple[dict | None, tuple]:
 
     Returns (entry or None, current versions). An entry built under older versions is a miss.
     """
-    version_keys = [CATALOG_KEY] + ([product_key(slug)] if slug is not None else [])
-    if _kind_of(key) in RATED_PAGES:
-        version_keys.append(RATINGS_KEY)
+    version_keys = _version_keys(key, slug)
     found = cache.get_many([key, *version_keys])
     current = tuple(
-        int(found[k]) if found.get(k) is not None else _get_or_seed(k) for k in version_keys
+        int(found[k]) if found.get(k) is not None else _get_or_seed(k, known_missing=True)
+        for k in version_keys
     )
-    _remember(CATALOG_KEY, current[0])
-    if version_keys[-1] == RATINGS_KEY:
-        _remember(RATINGS_KEY, current[-1])
+    adopt(key, current, slug=slug)
     entry = found.get(key)
     if entry is not None and tuple(entry.get("versions", ())) == current:
         return entry, current
     return None, current
+
+
+def adopt(key: str, current: tuple, *, slug: str | None = None) -> tuple:
+    """Remember in this request's scope the versions a `lookup` of `key` returned (the
+    early page cache looks up first; the full path after a miss reuses its answer)."""
+    for name, value in zip(_version_keys(key, slug), current, strict=True):
+        _remember(name, value)
+    return current
 
 
 def _bump(key: str) -> None:

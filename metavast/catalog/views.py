@@ -3,7 +3,9 @@
 Anonymous pages are cached whole (see `_cached`), but only for requests that carry no
 session or messages cookie: such a request is certainly anonymous and has nothing personal
 to show, so the page every such visitor gets is the same. Anyone with a session gets a
-fresh render. Responses that set a cookie are never stored.
+fresh render. Responses that set a cookie are never stored. A stored page is normally
+served by `early_cache.EarlyPageCacheMiddleware`, before sessions and auth, through these
+same views (see `NotCached`).
 """
 
 from __future__ import annotations
@@ -61,12 +63,31 @@ def _cacheable(request: HttpRequest) -> bool:
     )
 
 
+class NotCached(Exception):
+    """Raised instead of rendering when only a cached page may be served (early_cache)."""
+
+
+# Set on a request by the early page-cache middleware (early_cache): serve a stored page or
+# raise NotCached, never render. After a miss it holds (key, versions) of that lookup, so
+# the full path that follows does not ask the cache the same question again.
+EARLY_ATTRIBUTE = "_catalog_early"
+
+
 def _cached(request: HttpRequest, key: str, render_page, *, slug: str | None = None):
     """Serve `key` from the cache or render and store it. render_page returns
     (response, extra) where extra is stored beside the page and returned on a hit."""
     if not _cacheable(request):
+        if getattr(request, EARLY_ATTRIBUTE, None) is True:
+            raise NotCached
         return render_page()
-    hit, versions = catalog_cache.lookup(key, slug=slug)
+    early = getattr(request, EARLY_ATTRIBUTE, None)
+    if early is not None and early is not True and early[0] == key:
+        hit, versions = None, catalog_cache.adopt(key, early[1], slug=slug)
+    else:
+        hit, versions = catalog_cache.lookup(key, slug=slug)
+    if hit is None and early is True:
+        setattr(request, EARLY_ATTRIBUTE, (key, versions))
+        raise NotCached
     if hit is not None:
         response = HttpResponse(hit["content"], content_type=hit["content_type"])
         response["X-Catalog-Cache"] = "hit"
@@ -245,7 +266,10 @@ def _product_for_page(slug: str) -> Product:
     try:
         return (
             Product.objects.visible()
-            .select_related("brand", "category")
+            # The category comes from the cached tree (lineage); the search columns are
+            # the index's, never shown.
+            .select_related("brand")
+            .defer("search_title", "search_key", "search_words")
             .prefetch_related(
                 Prefetch("variants", queryset=Variant.objects.active()),
                 "images",

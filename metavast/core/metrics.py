@@ -44,10 +44,26 @@ class MetricsMiddleware:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         view = (match.view_name if match else "") or "unmatched"
-        REQUEST_LATENCY.labels(
-            view=view, method=request.method, status=f"{response.status_code // 100}xx"
-        ).observe(time.perf_counter() - started)
+        labels = (view, request.method, response.status_code // 100)
+        child = _children.get(labels)
+        if child is None:
+            child = _child(labels)
+        child.observe(time.perf_counter() - started)
         return response
+
+
+# (view, method, status class) -> the histogram's child: labels() validates and locks on
+# every call; the set of combinations is small (views x methods x five classes).
+_children: dict[tuple, object] = {}
+_CHILDREN_MAX = 4096  # a flood of odd methods must not grow it without end
+
+
+def _child(labels: tuple):
+    view, method, status = labels
+    child = REQUEST_LATENCY.labels(view=view, method=method, status=f"{status}xx")
+    if len(_children) < _CHILDREN_MAX:
+        _children[labels] = child
+    return child
 
 
 def count_by_status(model) -> dict[str, int]:

@@ -1,7 +1,8 @@
 """What the product page shows of reviews and questions, in a fixed number of queries.
 
-`product_block(product)` runs five queries whatever the number of reviews: the rating
-summary (one aggregate), the latest reviews, their photos, the questions and their answers.
+`product_block(product)` runs five queries whatever the number of reviews: the rating summary
+(one aggregate), the latest reviews, their photos, the questions and their answers. A product
+without approved reviews (its own rating_count, kept with them) skips the first three.
 The JSON-LD (schema.org AggregateRating and Review) is built from the same rows, with
 `<`, `>` and `&` escaped so a review's text can never close the script element.
 """
@@ -26,13 +27,19 @@ SORTS = {
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def rating_summary(product_id: int) -> dict:
-    counts = {f"r{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)}
-    row = (
-        Review.objects.approved()
-        .for_product(product_id)
-        .aggregate(count=Count("pk"), average=Avg("rating"), **counts)
-    )
+def rating_summary(product_id: int, *, approved_count: int | None = None) -> dict:
+    """The stars of a product's approved reviews. `approved_count` is the product's own
+    rating_count (kept in the transaction that changes the approved set): when it is 0 the
+    aggregate is skipped, the largest part of an uncached product page without reviews."""
+    if approved_count == 0:
+        row = {"count": 0, "average": None, **{f"r{n}": 0 for n in range(1, 6)}}
+    else:
+        counts = {f"r{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 6)}
+        row = (
+            Review.objects.approved()
+            .for_product(product_id)
+            .aggregate(count=Count("pk"), average=Avg("rating"), **counts)
+        )
     total = row["count"] or 0
     average = round(float(row["average"] or 0), 1)
     distribution = [
@@ -114,7 +121,7 @@ def json_ld(product, summary: dict, reviews) -> str:
 
 
 def product_block(product) -> dict:
-    summary = rating_summary(product.pk)
+    summary = rating_summary(product.pk, approved_count=product.rating_count)
     reviews = list(review_list(product.pk)[:BLOCK_REVIEWS]) if summary["count"] else []
     questions = list(question_list(product.pk)[:BLOCK_QUESTIONS])
     return {

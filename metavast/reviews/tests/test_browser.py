@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from metavast.accounts.testing import verify_staff_client
 from metavast.orders.tests.factories import make_customer
 from metavast.reviews.models import Question, Review, ReviewVersion, Status
+from metavast.reviews.services.reviews import product_rating_refresh
 from metavast.reviews.tests.factories import deliver, make_product, make_review, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -48,6 +49,8 @@ def _seed(product, moderator):
     Question.objects.create(
         product=product, author=make_customer(), body=XSS[1], status=Status.APPROVED
     )
+    # Made directly, so the product's rating columns are brought up to date as moderation does.
+    product_rating_refresh(product_id=product.pk)
 
 
 def _staff_cookie(staff, url: str) -> dict:

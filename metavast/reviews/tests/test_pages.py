@@ -90,14 +90,23 @@ def test_the_block_costs_five_queries_cold_whatever_the_number_of_reviews(produc
     from metavast.reviews import summary
 
     moderator = make_staff("moderator")
+    with CaptureQueriesContext(connection) as none:
+        block = summary.product_block(product)
+    assert block["summary"]["count"] == 0 and block["reviews"] == []
     make_review(product, moderator=moderator)
+    product.refresh_from_db()  # as the product page loads it: rating_count is 1 now
     with CaptureQueriesContext(connection) as one:
-        summary.product_block(product)
+        block = summary.product_block(product)
+    assert block["summary"]["count"] == 1 and len(block["reviews"]) == 1
     for _ in range(6):
         make_review(product, moderator=moderator)
+    product.refresh_from_db()
     with CaptureQueriesContext(connection) as many:
-        summary.product_block(product)
+        block = summary.product_block(product)
+    assert block["summary"]["count"] == 7 and len(block["reviews"]) == summary.BLOCK_REVIEWS
     assert len(one) == len(many) <= 5
+    # Without approved reviews, the rating aggregate and the review reads are skipped.
+    assert len(none) <= len(one) - 2
 
 
 def test_reviews_page_sorts_and_filters_verified_buyers(client, product):
