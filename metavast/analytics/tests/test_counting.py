@@ -90,7 +90,7 @@ def test_tables_hold_no_ip_user_id_cookie_or_user_agent_after_traffic():
     with connection.cursor() as cursor:
         for table in ANALYTICS_TABLES:
             cursor.execute(f'SELECT * FROM "{table}"')
-            names = [c.name for c in cursor.description]
+            names = [c[0] for c in cursor.description]  # .name is psycopg only
             for name in names:
                 assert not any(w in name for w in ("ip", "user", "session", "cookie", "agent"))
             for row in cursor.fetchall():

@@ -55,7 +55,7 @@ def test_placing_a_hold_preserves_every_version_encrypted_and_hides_the_item(hel
     assert [v["title"] for v in record["versions"]] == ["متن مجرمانه", "متن ویرایش‌شده"]
     assert record["versions"][1]["reason"] == "حذف تهدید برای رعایت قوانین"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT payload::text FROM reviews_heldevidence")
+        cursor.execute("SELECT CAST(payload AS TEXT) FROM reviews_heldevidence")
         [(raw,)] = cursor.fetchall()
     assert "203.0.113.77" not in raw and "مجرمانه" not in raw
     with pytest.raises(AlreadyHeld):
