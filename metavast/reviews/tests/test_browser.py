@@ -4,6 +4,7 @@ storefront and in the back office; the product page with reviews on a phone."""
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from playwright.sync_api import expect
 
@@ -49,8 +50,10 @@ def _seed(product, moderator):
     Question.objects.create(
         product=product, author=make_customer(), body=XSS[1], status=Status.APPROVED
     )
-    # Made directly, so the product's rating columns are brought up to date as moderation does.
-    product_rating_refresh(product_id=product.pk)
+    # Made directly, so the product's rating columns are brought up to date as moderation does
+    # (in a transaction of its own, as there: it locks the product's row).
+    with transaction.atomic():
+        product_rating_refresh(product_id=product.pk)
 
 
 def _staff_cookie(staff, url: str) -> dict:
