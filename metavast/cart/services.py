@@ -8,8 +8,9 @@ import logging
 import secrets
 
 from django.conf import settings
-from django.db import IntegrityError, connections, router, transaction
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db import IntegrityError, connection, connections, router, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from metavast.cart.errors import (
@@ -161,10 +162,17 @@ def _lines_and_variant(cart: Cart, variant_id: int) -> tuple[list[CartLine], Var
     and the variant being added, in one query: the variants are read, each with its line's
     columns beside it (CartLine has no reverse relation on Variant to join through)."""
     line = CartLine.objects.filter(cart_id=cart.pk, variant_id=OuterRef("pk"))
-    in_cart = CartLine.objects.filter(cart_id=cart.pk).values("variant_id")
+    # `id IN (the cart's variants UNION ALL this one)`, not `id = … OR id IN (…)`: PostgreSQL
+    # answers the OR with a sequential scan of every variant (0.4 s at 100k products).
+    qn = connection.ops.quote_name
+    wanted_ids = RawSQL(  # noqa: S611 - names quoted from the model, values bound
+        f"SELECT {qn('variant_id')} FROM {qn(CartLine._meta.db_table)}"  # noqa: S608
+        f" WHERE {qn('cart_id')} = %s UNION ALL SELECT %s",
+        (cart.pk, variant_id),
+    )
     variants = (
         Variant.objects.select_related("product__category")
-        .filter(Q(pk=variant_id) | Q(pk__in=in_cart))
+        .filter(pk__in=wanted_ids)
         .annotate(
             line_id=Subquery(line.values("pk")[:1]),
             line_quantity=Subquery(line.values("quantity")[:1]),
