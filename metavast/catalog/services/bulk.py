@@ -2,7 +2,7 @@
 
 `product_create` and friends refresh one product at a time, which is right for staff edits
 and far too slow for 100,000 rows. Here the denormalised columns are computed in Python with
-the same rules (`_summary`, `search.documents`) and rows go in with bulk inserts, in batches,
+the same rules (`listing_summary`, `search.documents`) and rows go in with bulk inserts, in batches,
 each batch in its own transaction.
 """
 
@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from metavast.catalog import cache as catalog_cache
 from metavast.catalog import search
 from metavast.catalog.models import Brand, Product, ProductImage, ProductSpec, Variant
-from metavast.catalog.services.products import _summary
+from metavast.catalog.services.products import listing_summary
 from metavast.catalog.tree import load_tree
 from metavast.core.text import compact, normalize
 
@@ -117,7 +117,7 @@ def _load_batch(batch: list[ProductDraft], brands: dict, category_names: dict) -
         ]
         for position, variant in enumerate(variants):
             variant.position = position
-            variant.pk = position  # _summary breaks ties on pk; the real ids come later
+            variant.pk = position  # listing_summary breaks ties on pk; the real ids come later
         products.append(
             Product(
                 title=draft.title,
@@ -129,7 +129,7 @@ def _load_batch(batch: list[ProductDraft], brands: dict, category_names: dict) -
                 is_featured=draft.is_featured,
                 brand_name=brand.name if brand else "",
                 cover_thumb=draft.images[0][1] if draft.images else "",
-                **_summary(variants),
+                **listing_summary(variants),
                 **_documents(draft, brand, category_names.get(draft.category_id, [])),
             )
         )

@@ -186,7 +186,9 @@ def product_record_sale(*, product_id: int, quantity: int) -> None:
     Product.objects.filter(pk=product_id).update(sold_count=F("sold_count") + quantity)
 
 
-def _summary(variants: list[Variant]) -> dict:
+def listing_summary(variants: list[Variant]) -> dict:
+    """A product's listing columns from its variants (price, compare-at price, in stock): the
+    one rule, also for orders' stock moves (orders/services/stock.py)."""
     active = [v for v in variants if v.is_active]
     buyable = [v for v in active if v.on_hand > v.reserved]
     pool = buyable or active
@@ -230,7 +232,7 @@ def product_refresh(*, product_ids: Iterable[int]) -> None:
         covers.setdefault(product_id, thumb)
     for product in products:
         brand = product.brand
-        summary = _summary(variants[product.pk])
+        summary = listing_summary(variants[product.pk])
         options = [value for v in variants[product.pk] for _n, value in (v.options or [])]
         docs = search.documents(
             title=product.title,
@@ -269,7 +271,7 @@ def refresh_availability(product: Product) -> bool:
     the fields of `locks.PRODUCT_STOCK_FIELDS`) if they changed.
 
     Returns whether its listing columns changed."""
-    summary = _summary(list(Variant.objects.filter(product_id=product.pk)))
+    summary = listing_summary(list(Variant.objects.filter(product_id=product.pk)))
     if all(getattr(product, k) == v for k, v in summary.items()):
         return False
     Product.objects.filter(pk=product.pk).update(**summary)

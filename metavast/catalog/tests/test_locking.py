@@ -22,7 +22,7 @@ from metavast.catalog.services import (
     variant_set_price,
 )
 from metavast.catalog.services.locks import lock_variants
-from metavast.catalog.services.products import _summary
+from metavast.catalog.services.products import listing_summary
 from metavast.catalog.tests import factories
 from metavast.core.testing import run_concurrently
 
@@ -166,7 +166,7 @@ def test_staff_stock_edits_race_orders_without_deadlock_or_oversell(staff_user):
     assert AuditEvent.objects.filter(action="catalog.stock_set").count() == stock_sets
     # the listing columns agree with the variants they summarise
     for product in Product.objects.filter(pk__in=product_ids):
-        summary = _summary(list(Variant.objects.filter(product=product)))
+        summary = listing_summary(list(Variant.objects.filter(product=product)))
         assert {k: getattr(product, k) for k in summary} == summary
 
 

@@ -25,7 +25,7 @@ from django.db.models.fields import PositiveIntegerField
 from metavast.catalog import cache as catalog_cache
 from metavast.catalog.errors import OutOfStock, StockNotReserved
 from metavast.catalog.models import Product, Variant
-from metavast.catalog.services.products import _summary as listing_summary
+from metavast.catalog.services.products import listing_summary
 from metavast.catalog.services.stock import stock_set
 
 
