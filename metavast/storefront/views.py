@@ -2,9 +2,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.cache import cache
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
@@ -34,28 +32,6 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def ping(request: HttpRequest) -> HttpResponse:
     """The framework floor for benchmarks: no database, no template."""
     return HttpResponse("ok", content_type="text/plain")
-
-
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    checks: dict[str, str] = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = "ok"
-    except Exception:
-        log.exception("healthz: database check failed")
-        checks["database"] = "error"
-    try:
-        cache.set("healthz", "1", 5)
-        checks["cache"] = "ok" if cache.get("healthz") == "1" else "error"
-    except Exception:
-        log.exception("healthz: cache check failed")
-        checks["cache"] = "error"
-    healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
-    )
 
 
 def error_400(request, exception=None):

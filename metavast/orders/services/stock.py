@@ -179,10 +179,6 @@ def _record_sales(sold: dict[int, int]) -> None:
     catalog's `product_record_sale`, without a statement and a savepoint per product)."""
     if not sold:
         return
-    if len(sold) == 1:
-        ((product_id, quantity),) = sold.items()
-        Product.objects.filter(pk=product_id).update(sold_count=F("sold_count") + quantity)
-        return
     units = Case(
         *(When(pk=pk, then=Value(quantity)) for pk, quantity in sorted(sold.items())),
         default=Value(0),
