@@ -204,7 +204,10 @@ LOGIN_URL = "/accounts/login/"
 
 # Persian first. Dates are stored in UTC and shown in Tehran time on the Jalali calendar.
 LANGUAGE_CODE = "fa"
-LANGUAGES = [("fa", "فارسی"), ("en", "English")]
+# Persian only: nothing is written in English, and a browser that asks for English (many in
+# Iran do) would otherwise get Django's own messages in English and English-built pages in a
+# page cache whose keys carry no language (core/tests/test_persian_only.py).
+LANGUAGES = [("fa", "فارسی")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Tehran"
 USE_I18N = True
