@@ -270,26 +270,24 @@ def object_storages(url: str) -> dict:
             "OPTIONS": {**options, "location": "media", "default_acl": None,
                         "querystring_auth": False},
         },
+        # file_overwrite: the rows keep a private file's name, and writing it again (an
+        # invoice re-rendered, a retried task, key rotation) must replace it, never store a
+        # renamed copy; a PUT replaces an object whole.
         "private": {
             "BACKEND": s3,
             "OPTIONS": {**options, "location": "private", "default_acl": "private",
-                        "querystring_auth": True, "querystring_expire": 300},
+                        "querystring_auth": True, "querystring_expire": 300,
+                        "file_overwrite": True},
         },
     }  # fmt: skip
 
 
+# Private files (metavast.core.private_files) by name: under PRIVATE_STORAGE_ROOT, 0600 in
+# 0700 directories, written atomically, no URL; in the bucket with OBJECT_STORAGE_URL.
+PRIVATE_FILESYSTEM_STORAGE = {"BACKEND": "metavast.core.private_files.PrivateFileSystemStorage"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Private files through the storage API (owner-only on disk, no URL); see object_storages.
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": PRIVATE_STORAGE_ROOT,
-            "base_url": None,
-            "file_permissions_mode": 0o600,
-            "directory_permissions_mode": 0o700,
-        },
-    },
+    "private": PRIVATE_FILESYSTEM_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if env.OBJECT_STORAGE_URL:

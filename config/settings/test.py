@@ -20,6 +20,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 EMBEDDED_BACKGROUND_TASKS = False  # tasks run inline, in the test's thread
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": PRIVATE_FILESYSTEM_STORAGE,  # noqa: F405 (under each test's PRIVATE_STORAGE_ROOT)
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = True

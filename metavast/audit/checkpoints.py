@@ -8,24 +8,31 @@ writers do not control:
 
 - the log stream, as one JSON log line (logger `metavast.audit.checkpoints`), which a log
   shipper carries off the machine;
-- `PRIVATE_STORAGE_ROOT/audit/checkpoints.jsonl`, one JSON object a line, mode 0600,
-  appended (never rewritten).
+- the private storage (metavast.core.private_files, sealed like every private file), one
+  object per checkpoint: `audit/checkpoints/<UTC day>/<seal_seq>-<random>.json`, never
+  rewritten. One object each rather than a growing file because object storage (S3) cannot
+  append, and several app machines may seal: a new name per checkpoint needs no
+  read-modify-write and loses none when two are written at once.
 
-`audit_verify` reads the file and holds the chain against every validly signed line: the
-chain must reach the furthest one and agree with each.
+`audit_verify` reads every checkpoint (the legacy append-only `audit/checkpoints.jsonl`
+first, line by line, if one is left from before; then the objects by name) and holds the
+chain against every validly signed one: the chain must reach the furthest one and agree
+with each. Reading them back lists the folder and opens each object (several at once on
+object storage), so its cost grows with the number of sealing runs that sealed something
+(at most one a minute; docs/deploy.md has the figures).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
-import os
+import secrets
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-
-from django.conf import settings
 
 from metavast.audit import chain
+from metavast.core import crypto, private_files
 
 logger = logging.getLogger("metavast.audit.checkpoints")
 _FIELDS = {"seal_seq": int, "head_hash": str, "rows": int, "time": str, "signature": str}
@@ -51,11 +58,21 @@ class CheckpointLog:
     # seal_seq -> every head hash a valid checkpoint recorded for it (two: the chain forked)
     heads: dict[int, set[str]] = field(default_factory=dict)
     miscounted: list[int] = field(default_factory=list)  # seqs whose row count != seq
-    invalid_lines: list[int] = field(default_factory=list)  # 1-based: unreadable or forged
+    # Where each unreadable or forged checkpoint is: an object's name, or the legacy file's
+    # name and a 1-based line number.
+    invalid: list[str] = field(default_factory=list)
 
 
-def checkpoint_path() -> Path:
-    return Path(settings.PRIVATE_STORAGE_ROOT) / "audit" / "checkpoints.jsonl"
+CHECKPOINTS_FOLDER = "audit/checkpoints"
+LEGACY_CHECKPOINTS_NAME = "audit/checkpoints.jsonl"  # appended to before issue 17
+READ_THREADS = 16  # concurrent reads from object storage
+
+
+def checkpoint_name(checkpoint: Checkpoint) -> str:
+    """A new object's name: by UTC day (a folder stays small), seal_seq (read back in chain
+    order) and a random part (two sealers never write the same name)."""
+    day = dt.datetime.fromisoformat(checkpoint.time).astimezone(dt.UTC).strftime("%Y%m%d")
+    return f"{CHECKPOINTS_FOLDER}/{day}/{checkpoint.seal_seq:012d}-{secrets.token_hex(8)}.json"
 
 
 def checkpoint_make(*, seal_seq: int, head_hash: str, rows: int, time: str, key: bytes):
@@ -63,26 +80,20 @@ def checkpoint_make(*, seal_seq: int, head_hash: str, rows: int, time: str, key:
     return Checkpoint(**fields, signature=chain.checkpoint_signature(fields, key=key))
 
 
-def checkpoint_write(checkpoint: Checkpoint) -> None:
-    """Log the checkpoint, then append it to the file (created 0600, its folder 0700)."""
+def checkpoint_write(checkpoint: Checkpoint) -> str | None:
+    """Log the checkpoint, then store it as a new object; returns its name (None if the
+    private storage refused it)."""
     logger.info(
         "audit checkpoint",
         extra={f"checkpoint_{name}": value for name, value in asdict(checkpoint).items()},
     )
-    path = checkpoint_path()
     line = json.dumps(asdict(checkpoint), sort_keys=True) + "\n"
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.fchmod(fd, 0o600)  # a file made by hand keeps no looser mode
-            os.write(fd, line.encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        return private_files.write_sealed(checkpoint_name(checkpoint), line.encode())
     except OSError:
         # The seal is committed; the log line above still carries the checkpoint.
-        logger.exception("audit checkpoint could not be written to the checkpoints file")
+        logger.exception("audit checkpoint could not be written to the private storage")
+        return None
 
 
 def _parse(line: str) -> Checkpoint | None:
@@ -99,28 +110,52 @@ def _parse(line: str) -> Checkpoint | None:
     return Checkpoint(**data)
 
 
+_UNREADABLE = object()
+
+
+def _read_text(name: str):
+    """The object's text; None if there is none; _UNREADABLE if no listed key opens it."""
+    try:
+        return private_files.read_sealed(name).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+    except crypto.InvalidToken:
+        return _UNREADABLE
+
+
+def _entries():
+    """(where, text) for every stored checkpoint: the legacy file's lines, then the objects."""
+    legacy = _read_text(LEGACY_CHECKPOINTS_NAME)
+    if legacy is _UNREADABLE:
+        yield LEGACY_CHECKPOINTS_NAME, ""
+    elif legacy is not None:
+        for number, line in enumerate(legacy.splitlines(), start=1):
+            if line.strip():
+                yield f"{LEGACY_CHECKPOINTS_NAME} line {number}", line
+    names = list(private_files.names(CHECKPOINTS_FOLDER))
+    # An object store answers each GET in tens of milliseconds: read several at once (each
+    # thread has its own S3 connection in django-storages), still yielded in name order.
+    threads = 1 if private_files.is_filesystem() else READ_THREADS
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for name, text in zip(names, pool.map(_read_text, names), strict=True):
+            yield name, text if isinstance(text, str) else ""
+
+
 def checkpoints_read(*, key: bytes) -> CheckpointLog:
-    """Every checkpoint signed with `key` (as seq -> hashes), and the lines that are not.
+    """Every checkpoint signed with `key` (as seq -> hashes), and where the others are.
 
     All of them are kept, not only the last: a forger who truncates the chain and lets the
     sealer extend it again gets fresh checkpoints for the same seqs with other hashes.
     """
     log = CheckpointLog(furthest=None)
-    try:
-        handle = checkpoint_path().open(encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        return log
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            checkpoint = _parse(line)
-            if checkpoint is None or not checkpoint.is_signed_with(key):
-                log.invalid_lines.append(number)
-                continue
-            log.heads.setdefault(checkpoint.seal_seq, set()).add(checkpoint.head_hash)
-            if checkpoint.rows != checkpoint.seal_seq:
-                log.miscounted.append(checkpoint.seal_seq)
-            if log.furthest is None or checkpoint.seal_seq >= log.furthest.seal_seq:
-                log.furthest = checkpoint
+    for where, text in _entries():
+        checkpoint = _parse(text)
+        if checkpoint is None or not checkpoint.is_signed_with(key):
+            log.invalid.append(where)
+            continue
+        log.heads.setdefault(checkpoint.seal_seq, set()).add(checkpoint.head_hash)
+        if checkpoint.rows != checkpoint.seal_seq:
+            log.miscounted.append(checkpoint.seal_seq)
+        if log.furthest is None or checkpoint.seal_seq >= log.furthest.seal_seq:
+            log.furthest = checkpoint
     return log

@@ -17,7 +17,7 @@ class ChainProblem(StrEnum):
     EPOCH_INVALID = "audit.epoch_invalid"
     # Committed rows have waited longer than AUDIT_SEAL_MAX_LAG_SECONDS for a seal.
     UNSEALED_TOO_LONG = "audit.unsealed_too_long"
-    # A line of the checkpoints file is unreadable or not signed with our key.
+    # A stored checkpoint is unreadable or not signed with our key.
     CHECKPOINT_INVALID = "audit.checkpoint_invalid"
     # The chain ends before the last valid checkpoint's head: sealed rows were removed.
     SHORTER_THAN_CHECKPOINT = "audit.shorter_than_checkpoint"

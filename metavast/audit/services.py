@@ -15,7 +15,6 @@ from metavast.audit.chain import GENESIS_HASH, seal_key
 from metavast.audit.checkpoints import (
     Checkpoint,
     checkpoint_make,
-    checkpoint_path,
     checkpoint_write,
     checkpoints_read,
 )
@@ -179,8 +178,8 @@ def audit_verify(*, now: dt.datetime | None = None) -> VerifyResult:
     """Walk the chain by seal_seq, then hold it against the signed checkpoints.
 
     Fails on the first of: an epoch row not signed with our key; a missing seal_seq; a row
-    that does not match its seal (plain up to the epoch, keyed after); a checkpoints-file
-    line not signed with our key; a chain shorter than the furthest valid checkpoint, or
+    that does not match its seal (plain up to the epoch, keyed after); a stored
+    checkpoint not signed with our key; a chain shorter than the furthest valid checkpoint, or
     different from any valid checkpoint; committed rows unsealed for longer than
     AUDIT_SEAL_MAX_LAG_SECONDS.
     """
@@ -252,11 +251,11 @@ def audit_verify(*, now: dt.datetime | None = None) -> VerifyResult:
             f"the chain ends at seal_seq {head_seq}; the signed epoch says the plain chain "
             f"reached {plain_until}",
         )
-    if log.invalid_lines:
-        lines = ", ".join(str(n) for n in log.invalid_lines[:10])
+    if log.invalid:
+        where = ", ".join(log.invalid[:10])
         return failed(
             ChainProblem.CHECKPOINT_INVALID,
-            f"checkpoint line(s) {lines} of {checkpoint_path()} are unreadable or not signed "
+            f"checkpoint(s) {where} (private storage) are unreadable or not signed "
             "with AUDIT_SEAL_KEY",
         )
     if furthest is not None and head_seq < furthest.seal_seq:

@@ -4,9 +4,16 @@ A backup directory holds:
 
 - `database.dump` (PostgreSQL, `pg_dump --format=custom`) or `database.sqlite3` (SQLite,
   through sqlite3's online backup API, safe while the shop runs);
-- `private.tar.gz` and `media.tar.gz`: PRIVATE_STORAGE_ROOT (sealed invoice PDFs, audit
-  checkpoints) and MEDIA_ROOT;
-- `manifest.json`: when, which database engine, and each file's size and SHA-256.
+- `private.tar.gz` and `media.tar.gz`: PRIVATE_STORAGE_ROOT (sealed invoice PDFs, exports,
+  legal packages, audit checkpoints) and MEDIA_ROOT, when those storages are the filesystem;
+- `manifest.json`: when, which database engine, each file's size and SHA-256, and which
+  file storages were left out.
+
+With OBJECT_STORAGE_URL the private files and the media live in the bucket, not on this
+machine: a tarball of an empty PRIVATE_STORAGE_ROOT would look like a backup of them and
+restore nothing. So a storage that is not the filesystem is left out, and the manifest and
+the command say so; the bucket is backed up by the bucket's own versioning and replication
+(docs/backups.md).
 
 The keys are NOT in the backup, on purpose: FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY,
 AUDIT_SEAL_KEY and SECRET_KEY are kept apart (docs/backups.md), so a stolen backup is
@@ -92,9 +99,16 @@ def _run(command: list[str], *, env: dict[str, str]) -> None:
 
 
 def backup_create(
-    *, directory: Path, database: dict, private_root: Path, media_root: Path, now=None
+    *,
+    directory: Path,
+    database: dict,
+    private_root: Path | None,
+    media_root: Path | None,
+    now=None,
 ) -> dict:
-    """Write a backup into `directory` (created; must be empty) and return its manifest."""
+    """Write a backup into `directory` (created; must be empty) and return its manifest.
+    A root given as None (that storage is not the filesystem) gets no tarball and is
+    listed under "not_included"."""
     directory.mkdir(parents=True, exist_ok=True)
     if any(directory.iterdir()):
         raise BackupError(f"پوشهٔ پشتیبان خالی نیست ({directory} is not empty).")
@@ -126,8 +140,12 @@ def backup_create(
         vendor = "sqlite"
     else:
         raise BackupError(f"پایگاه دادهٔ {engine} پشتیبانی نمی‌شود.")
-    _tar(private_root, directory / "private.tar.gz")
-    _tar(media_root, directory / "media.tar.gz")
+    not_included = []
+    for label, root in (("private", private_root), ("media", media_root)):
+        if root is None:
+            not_included.append(label)
+        else:
+            _tar(root, directory / f"{label}.tar.gz")
     files = {}
     for path in sorted(directory.iterdir()):
         os.chmod(path, 0o600)
@@ -137,6 +155,7 @@ def backup_create(
         "created_at": (now or dt.datetime.now(dt.UTC)).isoformat(),
         "database": vendor,
         "files": files,
+        "not_included": not_included,
         "keys_included": False,
     }
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")

@@ -5,8 +5,8 @@ views that check who is asking. The web font is the Vazirmatn file set-up fetche
 present; otherwise fonts installed on the system (Noto Sans Arabic / DejaVu Sans).
 
 The stored file is sealed with the field-encryption keys (`metavast.core.private_files`):
-it prints the buyer's name and mobile, so on disk it is a MultiFernet token, 0600, in 0700
-directories, and `rotate_field_keys` re-seals it. We keep a stored file rather than render
+it prints the buyer's name and mobile, so at rest (on disk, 0600 in 0700 directories, or in
+the bucket) it is a MultiFernet token, and `rotate_field_keys` re-seals it. We keep a stored file rather than render
 on every download because the document handed to the buyer is a legal one whose SHA-256 is
 recorded once at issue (a new template or font must not change an issued invoice), and
 because a render costs 230–350 ms of CPU against well under 1 ms to decrypt. Every read
@@ -20,6 +20,7 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 
 from metavast.core import private_files
@@ -62,32 +63,27 @@ def render_pdf(invoice) -> bytes:
     return HTML(string=render_html(invoice), base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-def storage_root() -> Path:
-    return Path(settings.PRIVATE_STORAGE_ROOT)
-
-
-def storage_path(invoice) -> Path:
-    return (
-        storage_root()
-        / "invoices"
-        / str(invoice.fiscal_year)
-        / (f"{invoice.kind}-{invoice.number:06d}.pdf")
-    )
+def storage_name(invoice) -> str:
+    """The PDF's name in the private storage (what `Invoice.pdf_name` keeps)."""
+    return f"invoices/{invoice.fiscal_year}/{invoice.kind}-{invoice.number:06d}.pdf"
 
 
 def write_pdf(invoice) -> tuple[str, str]:
-    """Render, seal and store; returns the stored name and the plaintext PDF's digest."""
+    """Render, seal and store (replacing an earlier attempt's file); returns the stored
+    name and the plaintext PDF's digest."""
     data = render_pdf(invoice)
-    path = storage_path(invoice)
-    private_files.write_sealed(path, data, root=storage_root())
-    relative = str(path.relative_to(storage_root()))
-    return relative, hashlib.sha256(data).hexdigest()
+    name = private_files.write_sealed(storage_name(invoice), data)
+    return name, hashlib.sha256(data).hexdigest()
+
+
+def is_stored(name: str) -> bool:
+    return bool(name) and private_files.exists(name)
 
 
 def read_pdf(invoice) -> bytes:
     """The stored PDF in clear (a plaintext file from before sealing is sealed now)."""
     try:
-        data = private_files.read_sealed(storage_root() / invoice.pdf_name, root=storage_root())
+        data = private_files.read_sealed(invoice.pdf_name)
     except InvalidToken:
         log.error("invoice pdf cannot be opened", extra={"invoice_id": invoice.pk})
         raise InvoicePdfDamaged() from None
@@ -99,11 +95,12 @@ def read_pdf(invoice) -> bytes:
 
 def delete_stored(names: list[str]) -> None:
     """Remove stored PDFs by their stored names (the legal period is over); a missing file
-    is already gone."""
-    root = storage_root()
+    is already gone. A name that would leave the private storage (`..`, absolute) is
+    refused and logged, never followed."""
     for name in names:
-        path = (root / name).resolve()
-        if root.resolve() not in path.parents:
+        try:
+            private_files.check_name(name)
+        except SuspiciousFileOperation:
             log.error("invoice pdf outside private storage", extra={"pdf_name": name})
             continue
-        path.unlink(missing_ok=True)
+        private_files.delete(name)

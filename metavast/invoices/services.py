@@ -356,7 +356,7 @@ def credit_note_issue(
 def _pdf_stored(invoice: Invoice) -> bool:
     from metavast.invoices import pdf
 
-    return bool(invoice.pdf_name) and (pdf.storage_root() / invoice.pdf_name).exists()
+    return pdf.is_stored(invoice.pdf_name)
 
 
 def _render_claim_key(invoice_id: int) -> str:

@@ -3,9 +3,9 @@
 The package is a ZIP of two files: `cover-letter.pdf` (a readable Persian letter: the
 authority, its letter, the legal basis, the scope and what is enclosed) and `data.json`
 (exactly the scoped categories of the scoped customers within the scoped time range,
-nothing else). It is built by a background task after approval and stored under
-PRIVATE_STORAGE_ROOT/legal/ sealed with the field-encryption keys (metavast.core.private_files),
-0600, until it is downloaded once or its window closes; then the file is unlinked.
+nothing else). It is built by a background task after approval and stored in the private
+storage under legal/, sealed with the field-encryption keys (metavast.core.private_files),
+until it is downloaded once or its window closes; then the file is deleted.
 
 In transit it is protected by a passphrase the downloading officer is shown once and which we
 never store: the ZIP is encrypted in OpenSSL's `enc` format (AES-256-CBC, key and IV from
@@ -283,34 +283,24 @@ def build_zip(request: DisclosureRequest, *, now: dt.datetime) -> bytes:
 # --- Storage ----------------------------------------------------------------------------
 
 
-def storage_root() -> Path:
-    return Path(settings.PRIVATE_STORAGE_ROOT)
-
-
-def storage_path(request: DisclosureRequest) -> Path:
-    return storage_root() / "legal" / f"disclosure-{request.pk}.zip"
+def storage_name(request: DisclosureRequest) -> str:
+    """The package's name in the private storage (what `package_name` keeps)."""
+    return f"legal/disclosure-{request.pk}.zip"
 
 
 def store(request: DisclosureRequest, data: bytes) -> str:
-    path = storage_path(request)
-    private_files.write_sealed(path, data, root=storage_root())
-    return str(path.relative_to(storage_root()))
+    return private_files.write_sealed(storage_name(request), data)
 
 
 def read(request: DisclosureRequest) -> bytes:
-    return private_files.read_sealed(storage_root() / request.package_name, root=storage_root())
+    return private_files.read_sealed(request.package_name)
 
 
 def destroy(request: DisclosureRequest) -> bool:
-    """Unlink the stored package; True if there was one."""
+    """Delete the stored package; True if there was one."""
     if not request.package_name:
         return False
-    path = storage_root() / request.package_name
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        return False
-    return True
+    return private_files.delete(request.package_name)
 
 
 # --- Transit ----------------------------------------------------------------------------

@@ -25,10 +25,11 @@ from django.db import connection
 from django.utils import timezone
 
 from metavast.audit import chain
-from metavast.audit.checkpoints import checkpoint_path
+from metavast.audit.checkpoints import CHECKPOINTS_FOLDER, LEGACY_CHECKPOINTS_NAME
 from metavast.audit.errors import ChainProblem
 from metavast.audit.models import AuditChainEpoch, AuditEvent
 from metavast.audit.services import audit_record, audit_seal, audit_verify
+from metavast.core import crypto, private_files
 
 pytestmark = pytest.mark.django_db
 
@@ -75,9 +76,12 @@ def _tamper_and_cut(events: list[AuditEvent]) -> None:
         _sql("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
 
 
+def _checkpoint_names() -> list[str]:
+    return list(private_files.names(CHECKPOINTS_FOLDER))
+
+
 def _checkpoint_lines() -> list[dict]:
-    path = checkpoint_path()
-    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    return [json.loads(private_files.read_sealed(name)) for name in _checkpoint_names()]
 
 
 # --- Keyed seals -----------------------------------------------------------------------
@@ -153,21 +157,29 @@ def test_a_missing_seal_seq_fails_verify():
 # --- Checkpoints ------------------------------------------------------------------------
 
 
-def test_each_sealing_run_that_seals_writes_one_signed_checkpoint_file_line_and_log(caplog):
+def test_each_sealing_run_that_seals_writes_one_signed_sealed_checkpoint_object_and_log(caplog):
     caplog.set_level(logging.INFO, logger="metavast.audit.checkpoints")
+    root = Path(settings.PRIVATE_STORAGE_ROOT)
     assert audit_seal().sealed == 0
-    assert not checkpoint_path().exists()
+    assert _checkpoint_names() == []
     assert [r for r in caplog.records if r.name == "metavast.audit.checkpoints"] == []
 
     _events(2)
-    audit_seal()
+    first = audit_seal().checkpoint
     _events(3)
     audit_seal()
     audit_seal()  # nothing new: no checkpoint
 
-    path = checkpoint_path()
-    assert path == Path(settings.PRIVATE_STORAGE_ROOT) / "audit" / "checkpoints.jsonl"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    names = _checkpoint_names()
+    day = dt.datetime.fromisoformat(first.time).strftime("%Y%m%d")
+    assert len(names) == 2
+    assert names[0].startswith(f"{CHECKPOINTS_FOLDER}/{day}/000000000002-")
+    assert names[1].startswith(f"{CHECKPOINTS_FOLDER}/") and "/000000000005-" in names[1]
+    for name in names:  # sealed like every private file, owner-only on disk
+        raw = (root / name).read_bytes()
+        assert crypto.is_sealed(raw) and b"head_hash" not in raw
+        assert stat.S_IMODE((root / name).stat().st_mode) == 0o600
+        assert stat.S_IMODE((root / name).parent.stat().st_mode) == 0o700
     lines = _checkpoint_lines()
     assert [(line["seal_seq"], line["rows"]) for line in lines] == [(2, 2), (5, 5)]
     assert lines[1]["head_hash"] == _chain()[-1][1]
@@ -179,6 +191,21 @@ def test_each_sealing_run_that_seals_writes_one_signed_checkpoint_file_line_and_
     logged = [r for r in caplog.records if r.getMessage() == "audit checkpoint"]
     assert [(r.checkpoint_seal_seq, r.checkpoint_rows) for r in logged] == [(2, 2), (5, 5)]
     assert [r.checkpoint_signature for r in logged] == [line["signature"] for line in lines]
+
+
+def test_a_checkpoint_the_storage_refuses_is_still_logged_and_the_seal_stands(caplog):
+    caplog.set_level(logging.INFO, logger="metavast.audit.checkpoints")
+    # A file where the audit folder should be: every write under it fails (an OSError).
+    root = Path(settings.PRIVATE_STORAGE_ROOT)
+    root.mkdir(parents=True)
+    (root / "audit").write_text("not a folder")
+    _events(2)
+    result = audit_seal()
+    assert result.sealed == 2 and result.checkpoint is not None
+    assert "could not be written" in caplog.text
+    assert [r.checkpoint_seal_seq for r in caplog.records if hasattr(r, "checkpoint_seal_seq")] == [
+        2
+    ]
 
 
 def test_deleting_the_last_rows_without_touching_the_rest_is_caught_by_the_checkpoint():
@@ -206,6 +233,7 @@ def test_rewriting_the_tail_and_letting_the_sealer_reseal_it_is_caught_by_the_ch
         ['{"n": 999}', events[-1].pk],
     )
     assert audit_seal().sealed == 1
+    assert len(_checkpoint_names()) == 2  # both kept: seq 5 with two different hashes
     result = audit_verify()
     assert (result.problem, result.first_bad_id) == (
         ChainProblem.CHECKPOINT_MISMATCH,
@@ -213,16 +241,21 @@ def test_rewriting_the_tail_and_letting_the_sealer_reseal_it_is_caught_by_the_ch
     )
 
 
-def test_a_checkpoint_line_not_signed_with_our_key_fails_verify():
+def _forged(seal_seq: int = 1) -> dict:
+    forged = {"seal_seq": seal_seq, "head_hash": "0" * 64, "rows": seal_seq,
+              "time": "2026-01-01T00:00:00"}  # fmt: skip
+    forged["signature"] = chain.checkpoint_signature(forged, key=b"not-our-key")
+    return forged
+
+
+def test_a_checkpoint_not_signed_with_our_key_fails_verify():
     _events(2)
     audit_seal()
-    forged = {"seal_seq": 1, "head_hash": "0" * 64, "rows": 1, "time": "2026-01-01T00:00:00"}
-    forged["signature"] = chain.checkpoint_signature(forged, key=b"not-our-key")
-    with checkpoint_path().open("a") as handle:
-        handle.write(json.dumps(forged) + "\n")
+    name = f"{CHECKPOINTS_FOLDER}/20260101/000000000001-forged.json"
+    private_files.write_sealed(name, json.dumps(_forged()).encode())
     result = audit_verify()
     assert (result.problem, result.checked) == (ChainProblem.CHECKPOINT_INVALID, 2)
-    assert "line(s) 2 " in result.reason
+    assert name in result.reason
     with pytest.raises(CommandError, match="not signed"):
         call_command("audit_verify")
 
@@ -230,11 +263,67 @@ def test_a_checkpoint_line_not_signed_with_our_key_fails_verify():
 def test_an_edited_checkpoint_claiming_a_longer_chain_is_refused_not_trusted():
     _events(2)
     audit_seal()
+    (name,) = _checkpoint_names()
     (line,) = _checkpoint_lines()
     line["seal_seq"] = line["rows"] = 50  # the old signature no longer fits
-    checkpoint_path().write_text(json.dumps(line) + "\n")
+    private_files.write_sealed(name, json.dumps(line).encode())
     result = audit_verify()
     assert result.problem == ChainProblem.CHECKPOINT_INVALID
+    assert name in result.reason
+
+
+def test_a_checkpoint_no_listed_key_opens_is_reported_not_skipped():
+    _events(2)
+    audit_seal()
+    (name,) = _checkpoint_names()
+    stored = Path(settings.PRIVATE_STORAGE_ROOT) / name
+    token = bytearray(stored.read_bytes())
+    token[60] = ord("A") if token[60] != ord("A") else ord("B")
+    stored.write_bytes(bytes(token))
+    result = audit_verify()
+    assert result.problem == ChainProblem.CHECKPOINT_INVALID and name in result.reason
+
+
+def _write_legacy_file(lines: list[str]) -> Path:
+    """The append-only file of before issue 17: plaintext JSON lines."""
+    path = Path(settings.PRIVATE_STORAGE_ROOT) / LEGACY_CHECKPOINTS_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(line + "\n" for line in lines))
+    return path
+
+
+def test_the_legacy_checkpoints_file_is_still_read_and_its_forged_lines_named():
+    events = _events(6)
+    audit_seal()
+    (name,) = _checkpoint_names()
+    (line,) = _checkpoint_lines()
+    # Move the checkpoint into a legacy file, as an upgraded shop has it, and drop the object.
+    private_files.delete(name)
+    legacy = _write_legacy_file([json.dumps(line)])
+    for event in events[-3:]:
+        _sql("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+    result = audit_verify()
+    assert (result.problem, result.checkpoint_seq) == (ChainProblem.SHORTER_THAN_CHECKPOINT, 6)
+    # Read once, it is sealed in place like any plaintext private file, and still read.
+    assert crypto.is_sealed(legacy.read_bytes())
+    assert audit_verify().problem == ChainProblem.SHORTER_THAN_CHECKPOINT
+
+    _write_legacy_file([json.dumps(line), json.dumps(_forged())])
+    result = audit_verify()
+    assert result.problem == ChainProblem.CHECKPOINT_INVALID
+    assert f"{LEGACY_CHECKPOINTS_NAME} line 2 " in result.reason
+
+
+def test_legacy_lines_and_new_objects_are_held_together():
+    _events(2)
+    audit_seal()
+    (old,) = _checkpoint_lines()
+    private_files.delete(_checkpoint_names()[0])
+    _write_legacy_file([json.dumps(old)])
+    _events(3)
+    audit_seal()  # a new object for seq 5
+    result = audit_verify()
+    assert (result.ok, result.checked, result.checkpoint_seq) == (True, 5, 5)
 
 
 # --- Unsealed rows ----------------------------------------------------------------------

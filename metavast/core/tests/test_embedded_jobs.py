@@ -16,10 +16,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from kombu.exceptions import EncodeError
 
-from metavast.audit.checkpoints import checkpoint_path
+from metavast.audit.checkpoints import CHECKPOINTS_FOLDER
 from metavast.audit.models import AuditEvent
 from metavast.audit.services import audit_record, audit_verify
-from metavast.core import background
+from metavast.core import background, private_files
 from metavast.core.scheduler import EmbeddedScheduler, _task, start_embedded_scheduler
 from metavast.orders.models import Order, OrderStatus
 
@@ -118,7 +118,7 @@ def test_scheduler_with_a_fast_clock_seals_the_audit_trail_and_expires_old_unpai
     cancelled = AuditEvent.objects.get(action="orders.status_changed", after__status="cancelled")
     sealed = AuditEvent.objects.filter(pk__in=[mine.pk, cancelled.pk], seal_seq__isnull=False)
     assert sealed.count() == 2
-    assert checkpoint_path().exists()
+    assert list(private_files.names(CHECKPOINTS_FOLDER))
     assert audit_verify().ok
 
 

@@ -37,7 +37,7 @@ send_mail("سلام", "متن", "shop@example.com", ["buyer@example.com"])
 FileSMSBackend().send(SMS(message_id=uuid.uuid4(), local_id=1, receptor="+989121234567", body="کد"))
 default_storage.save("probe/image.txt", ContentFile(b"image"))
 root = Path(settings.PRIVATE_STORAGE_ROOT)
-private_files.write_sealed(root / "invoices" / "1405" / "invoice-000001.pdf", b"%PDF-", root=root)
+private_files.write_sealed("invoices/1405/invoice-000001.pdf", b"%PDF-")
 (root / "plain.txt").write_bytes(b"written by any code under the private root")
 var = Path(settings.VAR_DIR)
 modes = {"": stat.S_IMODE(var.stat().st_mode)}

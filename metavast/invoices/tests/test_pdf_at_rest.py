@@ -163,7 +163,7 @@ def test_issue_with_pdf_on_issue_writes_sealed_file(
 def write_legacy_plaintext(invoice: Invoice, root: Path) -> tuple[Path, bytes]:
     """What the code before sealing left behind: a plaintext PDF, 0644, in 0755 dirs."""
     data = pdf.render_pdf(invoice)
-    path = pdf.storage_path(invoice)
+    path = root / pdf.storage_name(invoice)
     old_umask = os.umask(0o022)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -288,7 +288,7 @@ def test_rotation_leaves_files_it_cannot_open_untouched(settings, invoice, priva
     legacy.write_bytes(b"%PDF-1.7 plaintext from before")
 
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the old keys lost
-    tally = private_files.rotate_sealed_files(private_storage)
+    tally = private_files.rotate_sealed_files()
 
     assert (tally.rotated, tally.unreadable, tally.plaintext) == (0, 1, 1)
     assert stored.read_bytes() == before

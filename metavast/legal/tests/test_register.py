@@ -2,6 +2,7 @@ import datetime as dt
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -89,7 +90,7 @@ def test_request_to_approval_to_download_to_customer_notice(
 
     # Built in the background after approval: sealed at rest, with a download window.
     assert request.status == DisclosureStatus.PACKAGE_READY
-    stored = package.storage_root() / request.package_name
+    stored = Path(settings.PRIVATE_STORAGE_ROOT) / request.package_name
     assert crypto.is_sealed(stored.read_bytes())
     hours = settings.LEGAL_PACKAGE_DOWNLOAD_HOURS
     assert request.package_expires_at - request.package_ready_at == dt.timedelta(hours=hours)
@@ -209,7 +210,7 @@ def test_expiry_destroys_the_package_and_refuses_download(
 ):
     first, _second = officers
     request = _approved_ready(officers, customers, django_capture_on_commit_callbacks)
-    stored = package.storage_root() / request.package_name
+    stored = Path(settings.PRIVATE_STORAGE_ROOT) / request.package_name
     assert stored.exists()
     assert disclosure_packages_expire(now=request.package_expires_at - dt.timedelta(minutes=1)) == 0
     with django_capture_on_commit_callbacks(execute=True):
@@ -237,7 +238,7 @@ def test_the_periodic_job_builds_a_package_whose_build_task_was_lost(officers, c
     disclosure_packages_expire(now=request.decided_at + dt.timedelta(minutes=11))
     request.refresh_from_db()
     assert request.status == DisclosureStatus.PACKAGE_READY
-    assert (package.storage_root() / request.package_name).exists()
+    assert (Path(settings.PRIVATE_STORAGE_ROOT) / request.package_name).exists()
 
 
 def test_expiry_job_is_scheduled():
@@ -276,7 +277,7 @@ def test_withdrawal_destroys_a_built_package(
 ):
     first, _second = officers
     request = _approved_ready(officers, customers, django_capture_on_commit_callbacks)
-    stored = package.storage_root() / request.package_name
+    stored = Path(settings.PRIVATE_STORAGE_ROOT) / request.package_name
     with django_capture_on_commit_callbacks(execute=True):
         disclosure_withdraw(request_id=request.pk, actor=first, note="مرجع نامه را پس گرفت")
     assert not stored.exists()

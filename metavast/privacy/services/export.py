@@ -3,8 +3,8 @@
 Flow. `export_request` (after step-up, or by staff with the customer's written request and
 the permission privacy.export_for_customer) writes a PENDING row and queues the build task.
 `export_build` (the task) collects the data, zips `data.json` + `README.json` (what each field
-means) + `index.html` (the same, readable, in Persian), seals the ZIP under
-PRIVATE_STORAGE_ROOT/privacy/ (metavast.core.private_files), mints a random token, stores only
+means) + `index.html` (the same, readable, in Persian), seals the ZIP in the
+private storage under privacy/ (metavast.core.private_files), mints a random token, stores only
 its SHA-256, and sends the one-time link to the customer's confirmed contacts (never to the
 staff member who asked: P8). `export_download` hands the file over once, for the signed-in
 owner of the token only, and destroys it after commit; `exports_expire` (periodic) closes the
@@ -30,7 +30,6 @@ import json
 import logging
 import secrets
 import zipfile
-from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -391,29 +390,24 @@ def build_zip(user: User, *, now: dt.datetime) -> bytes:
 # --- Storage ----------------------------------------------------------------------------
 
 
-def storage_root() -> Path:
-    return Path(settings.PRIVATE_STORAGE_ROOT)
+def storage_name(export: DataCopy) -> str:
+    """The package's name in the private storage (what `file_name` keeps)."""
+    return f"privacy/export-{export.pk}.zip"
 
 
 def _store(export: DataCopy, data: bytes) -> str:
-    path = storage_root() / "privacy" / f"export-{export.pk}.zip"
-    private_files.write_sealed(path, data, root=storage_root())
-    return str(path.relative_to(storage_root()))
+    return private_files.write_sealed(storage_name(export), data)
 
 
 def _read(export: DataCopy) -> bytes:
-    return private_files.read_sealed(storage_root() / export.file_name, root=storage_root())
+    return private_files.read_sealed(export.file_name)
 
 
 def destroy_file(export: DataCopy) -> bool:
-    """Unlink the stored ZIP; True if there was one."""
+    """Delete the stored ZIP; True if there was one."""
     if not export.file_name:
         return False
-    try:
-        (storage_root() / export.file_name).unlink()
-    except FileNotFoundError:
-        return False
-    return True
+    return private_files.delete(export.file_name)
 
 
 def _destroy_on_commit(export: DataCopy) -> None:

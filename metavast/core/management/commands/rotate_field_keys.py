@@ -3,13 +3,11 @@
 Run after putting a new key first in FIELD_ENCRYPTION_KEYS (old keys still listed); when
 it finishes, the old keys can be removed. Rows are rewritten in primary-key batches, each
 batch in its own transaction, so a long rotation never holds a table lock for long.
-Sealed files under PRIVATE_STORAGE_ROOT (invoice PDFs) are re-sealed the same way.
+Sealed private files (invoice PDFs, exports, legal packages, audit checkpoints: on disk or in
+the bucket, metavast.core.private_files) are re-sealed the same way.
 """
 
-from pathlib import Path
-
 from django.apps import apps
-from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
@@ -65,7 +63,7 @@ class Command(BaseCommand):
                 last_pk = pks[-1]
             total += count
             self.stdout.write(f"{model._meta.label}: {count} rows ({', '.join(raw_columns)})")
-        files = rotate_sealed_files(Path(settings.PRIVATE_STORAGE_ROOT))
+        files = rotate_sealed_files()
         self.stdout.write(f"Private files: {files.rotated} re-encrypted")
         if files.unreadable:
             self.stderr.write(
