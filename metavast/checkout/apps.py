@@ -25,3 +25,16 @@ class CheckoutConfig(AppConfig):
         from metavast.core.vat import rate_provider_register
 
         rate_provider_register(vat_rate_or_none)
+
+        # The shipping and VAT rules this process keeps (shipping.py) follow every change
+        # of their rows, from the admin, the demo seed or anywhere else: a cache, not a flow.
+        from django.db.models.signals import post_delete, post_save
+
+        from metavast.checkout.models import ShippingMethod, ShippingRate, VatRate
+        from metavast.checkout.shipping import rules_changed
+
+        for model in (ShippingMethod, ShippingRate, VatRate):
+            post_save.connect(rules_changed, sender=model, dispatch_uid=f"rules:{model.__name__}")
+            post_delete.connect(
+                rules_changed, sender=model, dispatch_uid=f"rules-del:{model.__name__}"
+            )

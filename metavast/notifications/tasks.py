@@ -15,5 +15,11 @@ def deliver_message(message_id: str) -> str:
 
 
 @shared_task(ignore_result=True)
+def deliver_messages(message_ids: list[str]) -> list[str]:
+    """The messages of one notification (`queue_after_commit`), one after the other."""
+    return [message_deliver(message_id=uuid.UUID(message_id)) for message_id in message_ids]
+
+
+@shared_task(ignore_result=True)
 def deliver_due_messages() -> int:
     return sum(outbox_deliver_due().values())

@@ -26,13 +26,20 @@ from metavast.notifications.models import ALLOWED_TRANSITIONS, Channel, OutboxMe
 logger = logging.getLogger(__name__)
 
 
-def queue_after_commit(message_id: uuid.UUID) -> None:
+def queue_after_commit(*message_ids: uuid.UUID) -> None:
+    """Deliver the messages once the current transaction commits, in one task publish: a
+    notification's email and SMS go to the broker together (issue 16)."""
+    ids = [str(message_id) for message_id in message_ids]
+
     def deliver_after_commit() -> None:
         # By name: tasks.py imports these services (core/queue.py says why).
-        task_queue("metavast.notifications.tasks.deliver_message", str(message_id))
+        if len(ids) == 1:
+            task_queue("metavast.notifications.tasks.deliver_message", ids[0])
+        elif ids:
+            task_queue("metavast.notifications.tasks.deliver_messages", ids)
 
     # robust: a broker outage at commit time must not break the caller; the periodic
-    # sweep picks the message up anyway.
+    # sweep picks the messages up anyway.
     transaction.on_commit(deliver_after_commit, robust=True)
 
 

@@ -101,7 +101,8 @@ def notify(
     if messages:
         OutboxMessage.objects.bulk_create(messages)
         for message in messages:
-            _queued(message)
+            _log_queued(message)
+        delivery.queue_after_commit(*(message.message_id for message in messages))
     return messages
 
 
@@ -291,6 +292,10 @@ def _build(
 
 def _queued(message: OutboxMessage) -> None:
     delivery.queue_after_commit(message.message_id)
+    _log_queued(message)
+
+
+def _log_queued(message: OutboxMessage) -> None:
     logger.info(
         "notification queued",
         extra={

@@ -23,7 +23,7 @@ def _race(workers: int, work) -> list:
 @pytest.fixture(autouse=True)
 def _no_delivery_at_commit(monkeypatch):
     # Here every commit is real and Celery is eager: keep the messages for the workers.
-    monkeypatch.setattr(delivery, "queue_after_commit", lambda message_id: None)
+    monkeypatch.setattr(delivery, "queue_after_commit", lambda *message_ids: None)
 
 
 def _sms_messages(make_user, count: int) -> list[OutboxMessage]:

@@ -111,7 +111,7 @@ def test_delivery_is_queued_after_commit_and_sends_each_message_once(
             template="orders/shipped",
             context={"order_number": "1404-17", "tracking_code": "TRK123"},
         )
-    assert len(callbacks) == 2
+    assert len(callbacks) == 1  # the notification's two messages: one task publish
     assert mail.outbox == [] and locmem.outbox == []  # nothing leaves before commit
 
     for callback in callbacks:
@@ -125,6 +125,31 @@ def test_delivery_is_queued_after_commit_and_sends_each_message_once(
     assert locmem.outbox[0].receptor == MOBILE
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.SENT}
     assert all(m.sent_at and m.provider_message_id for m in OutboxMessage.objects.all())
+
+
+def test_a_notifications_messages_are_published_as_one_task_after_commit(
+    make_user, django_capture_on_commit_callbacks, monkeypatch
+):
+    from metavast.notifications.services import delivery
+
+    published = []
+    monkeypatch.setattr(delivery, "task_queue", lambda name, *args: published.append((name, args)))
+    user = make_user()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        both = services.notify(user=user, template="orders/paid", context={"order_number": "2"})
+        sms = services.notify(
+            user=user, template="orders/paid", context={"order_number": "3"}, channels=("sms",)
+        )
+    assert published == []  # nothing before commit
+    for callback in callbacks:
+        callback()
+
+    assert published == [
+        ("metavast.notifications.tasks.deliver_messages", ([str(m.message_id) for m in both],)),
+        ("metavast.notifications.tasks.deliver_message", (str(sms[0].message_id),)),
+    ]
+    assert len(both) == 2
 
 
 def test_a_channel_without_its_template_is_skipped_with_a_warning(make_user, caplog):

@@ -282,9 +282,7 @@ def order_place_in_transaction(
         else now + timezone.timedelta(minutes=settings.ORDER_UNPAID_EXPIRY_MINUTES),
         processing_at=now if is_cod else None,
     )
-    twin = _save_with_unique_number(order)
-    if twin is not None:
-        return twin
+    _save_with_unique_number(order)
     for line in order_lines:
         line.order = order
     OrderLine.objects.bulk_create(order_lines)
@@ -437,20 +435,21 @@ def _out_of_stock(title: str, available: int) -> OutOfStock:
     return OutOfStock(message, fields={"lines": [title]})
 
 
-def _save_with_unique_number(order: Order) -> Order | None:
-    """Insert with a fresh random number; a taken number is drawn again. If the checkout key
-    is taken (a twin request won, which the cart lock makes all but impossible), return the
-    twin's order instead."""
-    for attempt in range(8):
-        order.number = new_order_number()
-        try:
-            with transaction.atomic():
-                order.save(force_insert=True)
-            return None
-        except IntegrityError:
-            twin = _existing(order.user, order.checkout_key)
-            if twin is not None:
-                return twin
-            if attempt == 7:
-                raise
-    return None
+def _save_with_unique_number(order: Order) -> None:
+    """Insert with a fresh random number, without a savepoint (issue 16): a few numbers are
+    drawn and the taken ones found in one query before the INSERT.
+
+    The checkout key cannot be taken here: the customer's cart lock makes their placements
+    run one after the other, and the repeat is found under it. A number taken between the
+    query and the INSERT (two placements drawing the same one of 10^8 in the same instant)
+    fails the INSERT and with it this request, rolled back whole; the client's retry with
+    the same checkout key places the order."""
+    for _ in range(8):
+        drawn = {new_order_number() for _ in range(4)}
+        taken = set(Order.objects.filter(number__in=drawn).values_list("number", flat=True))
+        free = sorted(drawn - taken)
+        if free:
+            order.number = free[0]
+            order.save(force_insert=True)
+            return
+    raise IntegrityError("no free order number after 32 draws")
