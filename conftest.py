@@ -40,6 +40,9 @@ def _clean_cache():
     from metavast.core import vat  # its 2-second in-process copy outlives cache.clear()
 
     vat._local.clear()
+    from metavast.storefront import context_processors  # the footer's copy, likewise
+
+    context_processors._local.clear()
     yield
 
 

@@ -39,7 +39,7 @@ from metavast.catalog.models import SORT_ORDERS, Product, ProductSpec
 from metavast.catalog.tree import Node, category_tree
 from metavast.core.money import format_toman
 from metavast.core.text import to_persian_digits, to_persian_number_text
-from metavast.core.vat import display_gross
+from metavast.core.vat import display_gross, display_rate_basis_points
 
 # Kept importable from here: pages, the API, facets and tests use listing.<name>.
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "Result",
     "browse",
     "card",
+    "cards",
     "closest_categories",
     "facets",
     "filtered",
@@ -64,7 +65,39 @@ __all__ = [
 ]
 
 
-def card(row: dict, media_url: str = "/media/") -> dict:
+# A card is a pure function of its row, the media URL and the VAT rate, so this process keeps
+# the cards it built under exactly those values: a product shown again (another sort, page
+# or filter, the same search paged) costs a dict lookup. Nothing can go stale: any change of
+# a shown column, or of the rate, is a different key. Bounded; cleared when full.
+_CARD_MEMO: dict[tuple, dict] = {}
+CARD_MEMO_MAX = 5_000  # about 3 KB each: some 15 MB a worker at most
+
+
+def card(row: dict, media_url: str = "/media/", *, basis_points: int | None = None) -> dict:
+    """A product card for a listing row. Pass the VAT `basis_points` when building many
+    cards (one read of the day's rate per page instead of one per price)."""
+    if basis_points is None:
+        basis_points = display_rate_basis_points()
+    key = (media_url, basis_points, *row.items())
+    try:
+        found = _CARD_MEMO.get(key)
+    except TypeError:  # a row with an unhashable extra value: built, not kept
+        return _build_card(row, media_url, basis_points)
+    if found is not None:
+        return dict(found)
+    item = _build_card(row, media_url, basis_points)
+    if len(_CARD_MEMO) >= CARD_MEMO_MAX:
+        _CARD_MEMO.clear()
+    _CARD_MEMO[key] = item
+    return dict(item)
+
+
+def cards(rows, media_url: str = "/media/") -> list[dict]:
+    basis_points = display_rate_basis_points()
+    return [card(r, media_url, basis_points=basis_points) for r in rows]
+
+
+def _build_card(row: dict, media_url: str, basis_points: int) -> dict:
     price, compare = row["price"], row["compare_at_price"]
     discount = round(100 * (compare - price) / compare) if compare and compare > price else 0
     item = {
@@ -72,8 +105,8 @@ def card(row: dict, media_url: str = "/media/") -> dict:
         "url": f"/product/{quote(row['slug'])}/",
         "image": f"{media_url}{row['cover_thumb']}" if row["cover_thumb"] else "",
         # Shoppers see prices with VAT included (metavast.core.vat).
-        "price_text": format_toman(display_gross(price)),
-        "compare_text": format_toman(display_gross(compare)) if discount else "",
+        "price_text": format_toman(display_gross(price, basis_points)),
+        "compare_text": format_toman(display_gross(compare, basis_points)) if discount else "",
         "discount_text": to_persian_digits(discount) if discount else "",
         **rating_texts(row.get("rating_average", 0), row.get("rating_count", 0)),
     }
@@ -195,9 +228,7 @@ def browse(filters: Filters, *, media_url: str = "/media/", with_facets: bool = 
     else:
         rows = _page_rows(ordered, filters)
     pages = max(1, math.ceil(count / filters.per_page))
-    return Result(
-        filters=filters, items=[card(r, media_url) for r in rows], count=count, pages=pages
-    )
+    return Result(filters=filters, items=cards(rows, media_url), count=count, pages=pages)
 
 
 def _search(filters: Filters, *, media_url: str, with_facets: bool) -> Result:
@@ -210,7 +241,7 @@ def _search(filters: Filters, *, media_url: str, with_facets: bool) -> Result:
     understanding, count = found.understanding, found.count
     result = Result(
         filters=filters,
-        items=[card(r, media_url) for r in found.rows],
+        items=cards(found.rows, media_url),
         count=count,
         pages=max(1, math.ceil(count / filters.per_page)),
         fuzzy=understanding.is_corrected or found.partial,
@@ -223,7 +254,7 @@ def _search(filters: Filters, *, media_url: str, with_facets: bool) -> Result:
     if not count:
         result.suggestions = {
             "categories": closest_categories(understanding),
-            "products": [card(r, media_url) for r in popular_rows()],
+            "products": cards(popular_rows(), media_url),
         }
     return result
 
