@@ -11,6 +11,14 @@ The view decides as always (same key, same headers, same search-miss count), onl
 told not to render: on a miss it raises `views.NotCached` and the request goes on down
 the normal path, which reuses the lookup's answer instead of asking the cache again.
 
+Suggestions while typing (`views.suggest`) are answered here even when they are not cached
+(or the page cache is off): they are the same for every shopper (no cart, no account, no
+cookie set) and a GET without side effects, so for a request without a session or messages
+cookie the skipped middleware would do nothing for them either. Every key press is a new
+prefix, so most of them miss the cache; on the normal path the middleware alone cost about
+as much as the suggestion (issue 14). A request with a session cookie still goes the whole
+way (its session is kept alive there), and so does any answer the early call fails to give.
+
 Headers: the middleware that add headers or count the request on the normal path
 (REPLAYED, in MIDDLEWARE's order) run around the early answer as well, so an early page
 carries exactly the headers a late one does; the tests compare them header by header.
@@ -20,7 +28,11 @@ skipped (a test checks MIDDLEWARE against both lists).
 
 from __future__ import annotations
 
-from django.urls import Resolver404, resolve
+import functools
+
+from django.conf import settings
+from django.urls import Resolver404, get_script_prefix, resolve, reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 
 from metavast.catalog import views
@@ -50,21 +62,32 @@ SKIPPED = {
     "metavast.accounts.middleware.IdleSessionMiddleware": "only for a signed-in session",
     "axes.middleware.AxesMiddleware": "only after a failed sign-in",
 }
-# The catalog views whose answers `_cached` stores.
-VIEWS = frozenset({views.category, views.product, views.search_page, views.suggest})
+# The catalog views whose stored answers are served early (`_cached` stores them).
+VIEWS = frozenset({views.category, views.product, views.search_page})
+# Views answered early whether or not their answer is cached (see the module's docstring),
+# by URL name: their paths are compared before anything is resolved.
+COMPUTED = ("catalog:suggest",)
 
 
 class EarlyPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        handler = self._from_cache
+        self.early = self._replayed_around(self._from_cache)
+        self.computed = self._replayed_around(self._from_view)
+
+    @staticmethod
+    def _replayed_around(handler):
         for path in reversed(REPLAYED):
             handler = import_string(path)(handler)
-        self.early = handler
+        return handler
 
     def __call__(self, request):
         # Only GET: the views refuse HEAD (require_GET) and that answer is the normal path's.
-        if request.method != "GET" or not views._cacheable(request):
+        if request.method != "GET":
+            return self.get_response(request)
+        if request.path_info in self.computed_paths and _without_session(request):
+            return self._computed(request)
+        if not views._cacheable(request):
             return self.get_response(request)
         try:
             match = resolve(request.path_info)
@@ -86,10 +109,43 @@ class EarlyPageCacheMiddleware:
         request.resolver_match = None
         return self.get_response(request)
 
+    @functools.cached_property
+    def computed_paths(self) -> frozenset[str]:
+        # Not in __init__: the URLconf may not be loaded yet when the middleware is built.
+        # As path_info: without the script prefix reverse() puts in front.
+        skip = len(get_script_prefix()) - 1
+        return frozenset(reverse(name)[skip:] for name in COMPUTED)
+
+    def _computed(self, request):
+        try:
+            request.resolver_match = resolve(request.path_info)
+            response = self.computed(request)
+        except Exception:
+            # A bad host, a view that failed: the normal path answers it as it always has.
+            request.resolver_match = None
+            return self.get_response(request)
+        # On the normal path the session middleware adds this (the idle-session middleware
+        # asks whether the user is signed in, which reads the session) after every REPLAYED
+        # one but the outermost, which adds no header: so here, last. The stored pages' views
+        # say it themselves.
+        patch_vary_headers(response, ("Cookie",))
+        return response
+
+    @staticmethod
+    def _from_view(request):
+        match = request.resolver_match
+        return match.func(request, *match.args, **match.kwargs)
+
     @staticmethod
     def _from_cache(request):
         match = request.resolver_match
         response = match.func(request, *match.args, **match.kwargs)
         if response.get("X-Catalog-Cache") != "hit":
-            raise views.NotCached  # an answer the view built (a short suggestion query)
+            raise views.NotCached  # an answer the view built
         return response
+
+
+def _without_session(request) -> bool:
+    """No session or messages cookie: the skipped middleware have nothing to do. (A consent
+    cookie changes the banner of a whole page, not a suggestion.)"""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES

@@ -278,7 +278,7 @@ def _is_one_word(first: str, second: str, vocab: Vocabulary) -> bool:
     if vocab.sounds_like(pair):
         return True
     # «لب تاپ»: a short piece that is no word of its own, and the two a typo of one word
-    return min(len(first), len(second)) <= 2 and vocab.closest(pair) is not None
+    return min(len(first), len(second)) <= 2 and vocab.has_close(pair)
 
 
 def _add_sound_alikes(piece: Piece, vocab: Vocabulary) -> None:

@@ -143,36 +143,52 @@ CONFUSED_COST = 0.4
 SOFT_COST = 0.5
 
 
-def _substitution(a: str, b: str) -> float:
-    if a == b:
-        return 0.0
-    return CONFUSED_COST if (a, b) in _CONFUSED else 1.0
-
-
-def _indel(ch: str) -> float:
-    return SOFT_COST if ch in _SOFT_LETTERS else 1.0
-
-
 def typo_distance(a: str, b: str, *, limit: float = 3.0) -> float:
-    """Weighted Damerau-Levenshtein distance; anything above `limit` comes back as limit+1."""
+    """Weighted Damerau-Levenshtein distance; anything above `limit` comes back as limit+1.
+
+    A letter costs CONFUSED_COST against one it is confused with, and SOFT_COST to drop or
+    add when it is a vowel letter (_SOFT_LETTERS). This is the hottest loop of understanding
+    a query (every correction candidate goes through it), so it is written out flat: no
+    helper call or min() per cell."""
     if abs(len(a) - len(b)) > limit * 2:
         return limit + 1
-    previous2: list[float] = []
+    soft, confused = _SOFT_LETTERS, _CONFUSED
+    insert_costs = [SOFT_COST if ch in soft else 1.0 for ch in b]
     previous = [0.0]
-    for ch in b:
-        previous.append(previous[-1] + _indel(ch))
-    for i in range(1, len(a) + 1):
-        current = [previous[0] + _indel(a[i - 1])]
-        for j in range(1, len(b) + 1):
-            cost = min(
-                previous[j] + _indel(a[i - 1]),
-                current[j - 1] + _indel(b[j - 1]),
-                previous[j - 1] + _substitution(a[i - 1], b[j - 1]),
-            )
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cost = min(cost, previous2[j - 2] + 0.7)  # swapped neighbours
+    for cost in insert_costs:
+        previous.append(previous[-1] + cost)
+    previous2: list[float] = []
+    columns = range(1, len(b) + 1)
+    before = ""  # a[i - 2]
+    for i, ch in enumerate(a, 1):
+        delete_cost = SOFT_COST if ch in soft else 1.0
+        left = previous[0] + delete_cost
+        current = [left]
+        lowest = left
+        for j in columns:
+            other = b[j - 1]
+            cost = previous[j] + delete_cost
+            insert = left + insert_costs[j - 1]
+            if insert < cost:
+                cost = insert
+            if ch == other:
+                replace = previous[j - 1]
+            elif (ch, other) in confused:
+                replace = previous[j - 1] + CONFUSED_COST
+            else:
+                replace = previous[j - 1] + 1.0
+            if replace < cost:
+                cost = replace
+            if i > 1 and j > 1 and ch == b[j - 2] and before == other:
+                swapped = previous2[j - 2] + 0.7  # swapped neighbours
+                if swapped < cost:
+                    cost = swapped
             current.append(cost)
-        if min(current) > limit:
+            left = cost
+            if cost < lowest:
+                lowest = cost
+        if lowest > limit:
             return limit + 1
         previous2, previous = previous, current
+        before = ch
     return previous[-1]

@@ -26,6 +26,7 @@ MIN_SOUND_KEY = 2
 # A one-consonant key («ایر» and "air" are both R) is kept for words of three letters or
 # more, and then only for words of about the same length.
 SHORT_KEY_LENGTH_SLACK = 1
+CLOSEST_MEMO = 20_000  # words kept with their closest term (and has_close), per worker
 
 
 def _bigrams(word: str) -> set[str]:
@@ -55,6 +56,10 @@ class Vocabulary:
     by_sound_deletion: dict[str, list[str]] = field(default_factory=dict)
     by_bigram: dict[str, list[str]] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
+    # word -> closest(word): a prefix typed into the box comes back from shopper after
+    # shopper, and its typo candidates are the costly part of understanding it.
+    _closest: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+    _has_close: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, terms, synonym_groups) -> Vocabulary:
@@ -110,7 +115,37 @@ class Vocabulary:
         """The vocabulary word the shopper most likely meant, or None."""
         if len(word) < 3 or word.isdigit():
             return None
+        try:
+            return self._closest[word]
+        except KeyError:
+            pass
+        if len(self._closest) >= CLOSEST_MEMO:
+            self._closest.clear()  # rare: a fresh start costs less than keeping an LRU order
+        found = self._closest[word] = self._find_closest(word)
+        return found
+
+    def has_close(self, word: str) -> bool:
+        """`closest(word) is not None`, stopping at the first term near enough (joining two
+        typed pieces asks only this, on most key presses of a second word)."""
+        if len(word) < 3 or word.isdigit():
+            return False
+        if word in self._closest:
+            return self._closest[word] is not None
+        try:
+            return self._has_close[word]
+        except KeyError:
+            pass
+        if len(self._has_close) >= CLOSEST_MEMO:
+            self._has_close.clear()
         limit = max_typo(word)
+        found = self._has_close[word] = any(
+            typo_distance(word, t, limit=limit) <= limit for t in self._candidates(word)
+        )
+        return found
+
+    def _candidates(self, word: str) -> list[str]:
+        """Terms that share enough letter pairs with the word or whose sound key is one
+        edit away, in its script; the word itself left out."""
         grams = _bigrams(word)
         shared: Counter[str] = Counter()
         for gram in grams:
@@ -122,10 +157,14 @@ class Vocabulary:
             for probe in (key, *_deletions(key)):
                 candidates.update(self.by_sound.get(probe, ()))
                 candidates.update(self.by_sound_deletion.get(probe, ()))
+        latin = is_latin(word)
+        return [t for t in candidates if t != word and is_latin(t) == latin]
+
+    def _find_closest(self, word: str) -> str | None:
+        limit = max_typo(word)
+        key = sound_key(word)
         best: tuple[float, int, int, str] | None = None
-        for term in candidates:
-            if term == word or is_latin(term) != is_latin(word):
-                continue
+        for term in self._candidates(word):
             distance = typo_distance(word, term, limit=limit)
             if distance > limit:
                 continue

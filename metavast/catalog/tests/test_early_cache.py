@@ -8,10 +8,11 @@ from unittest import mock
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.test import Client
 
 from metavast.catalog import cache as catalog_cache
-from metavast.catalog import early_cache
+from metavast.catalog import early_cache, search
 from metavast.catalog.tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +180,151 @@ def test_every_middleware_after_the_early_cache_is_replayed_or_skipped_with_a_re
     assert replayed == list(early_cache.REPLAYED)  # all of them, in MIDDLEWARE's order
     assert [m for m in after if m not in early_cache.REPLAYED] == list(early_cache.SKIPPED)
     assert all(reason for reason in early_cache.SKIPPED.values())
+
+
+# Suggestions while typing: answered early whether cached or not (early_cache.COMPUTED).
+SUGGEST = "/search/suggest/?q=%DA%AF%D9%88%D8%B4%DB%8C%20%D8%B3%D8%A7%D9%85"  # «گوشی سام»
+
+
+def _without_early(settings):
+    return [m for m in settings.MIDDLEWARE if m != EARLY]
+
+
+def _assert_same_answer(late, early, *, drop=()):
+    assert not _served_early(late) and _served_early(early)
+    assert late.status_code == early.status_code == 200
+    late_headers, early_headers = _comparable(late, drop=drop), _comparable(early, drop=drop)
+    for name, value in late_headers.items():
+        assert early_headers.get(name) == value, name
+    assert sorted(early_headers) == sorted(late_headers)
+    for name in ("content-security-policy", "x-frame-options", "permissions-policy",
+                 "content-language", "content-length"):  # fmt: skip
+        assert name in early_headers
+    assert early.content == late.content
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+@pytest.mark.parametrize("page_cache", [True, False])
+def test_a_suggestion_not_cached_is_answered_early_with_the_late_answer(
+    settings, shop, page_cache, htmx
+):
+    settings.CATALOG_PAGE_CACHE = page_cache
+    with_early = list(settings.MIDDLEWARE)
+    settings.MIDDLEWARE = _without_early(settings)
+    late = _get(SUGGEST, htmx=htmx)
+    cache.clear()  # the late request stored its answer: the early one must build it too
+    settings.MIDDLEWARE = with_early
+    early = _get(SUGGEST, htmx=htmx)
+
+    _assert_same_answer(late, early)
+    assert "X-Catalog-Cache" not in early
+    assert "گوشی سامسونگ A15" in early.content.decode()
+
+
+def test_a_stored_suggestion_is_answered_early_as_it_was_before(settings, shop):
+    assert "X-Catalog-Cache" not in _get(SUGGEST)  # built early, and stored
+    with_early = list(settings.MIDDLEWARE)
+    settings.MIDDLEWARE = _without_early(settings)
+    late = _get(SUGGEST)
+    settings.MIDDLEWARE = with_early
+    early = _get(SUGGEST)
+
+    _assert_same_answer(late, early)
+    assert late["X-Catalog-Cache"] == early["X-Catalog-Cache"] == "hit"
+
+
+def test_an_early_suggestion_is_compressed_like_a_late_one(settings, shop):
+    settings.CATALOG_PAGE_CACHE = False
+    # Six suggestions: a short answer may come back uncompressed (gzip's random padding can
+    # make it longer), so the comparison needs a long one.
+    for n in range(5):
+        factories.product(f"گوشی سامسونگ Galaxy A{n}5 ظرفیت ۱۲۸ گیگابایت")
+    with_early = list(settings.MIDDLEWARE)
+    settings.MIDDLEWARE = _without_early(settings)
+    late = _get(SUGGEST, gzip=True)
+    settings.MIDDLEWARE = with_early
+    early = _get(SUGGEST, gzip=True)
+
+    assert _served_early(early) and not _served_early(late)
+    assert early["Content-Encoding"] == late["Content-Encoding"] == "gzip"
+    # Django pads every gzip body with random bytes (BREACH): only the length may differ.
+    assert _comparable(early, drop={"content-length"}) == _comparable(late, drop={"content-length"})
+
+
+def test_a_short_suggestion_query_is_answered_early_and_empty(settings, shop):
+    with_early = list(settings.MIDDLEWARE)
+    settings.MIDDLEWARE = _without_early(settings)
+    late = _get("/search/suggest/?q=%DA%AF")
+    settings.MIDDLEWARE = with_early
+    early = _get("/search/suggest/?q=%DA%AF")
+
+    assert early.content == late.content == b""
+    assert _served_early(early)
+    assert _comparable(early) == _comparable(late)
+
+
+def test_an_early_suggestion_is_counted_by_analytics_like_a_late_one(settings, shop):
+    settings.CATALOG_PAGE_CACHE = False
+    with mock.patch("metavast.analytics.buffer.push") as push:
+        with_early = list(settings.MIDDLEWARE)
+        settings.MIDDLEWARE = _without_early(settings)
+        late = _get(SUGGEST)  # not an htmx request: counted as a page view
+        settings.MIDDLEWARE = with_early
+        early = _get(SUGGEST)
+        _get(SUGGEST, htmx=True)  # what the search box sends: not counted, early or late
+    assert not _served_early(late) and _served_early(early)
+    events = [c.args[0] for c in push.call_args_list]
+    assert len(events) == 2
+    assert events[0][1:] == events[1][1:]
+
+
+def test_an_early_suggestion_reads_no_session_and_no_sql(settings, shop, django_assert_num_queries):
+    settings.CATALOG_PAGE_CACHE = False
+    _get(SUGGEST)  # builds this catalog version's suggestion index
+    with django_assert_num_queries(0):
+        response = _get(SUGGEST)
+    assert _served_early(response) and not response.cookies
+    assert "گوشی سامسونگ A15" in response.content.decode()
+
+
+@pytest.mark.parametrize("cookie", [django_settings.SESSION_COOKIE_NAME, "messages"])
+def test_a_suggestion_with_a_session_or_messages_cookie_goes_the_whole_way(shop, cookie):
+    client = Client()
+    client.cookies[cookie] = "x"
+    response = client.get(SUGGEST, headers=BROWSER)
+    assert response.status_code == 200
+    assert not _served_early(response)
+    assert "گوشی سامسونگ A15" in response.content.decode()
+
+
+def test_a_suggestion_with_only_a_consent_cookie_is_answered_early(shop):
+    client = Client()
+    client.cookies[django_settings.CONSENT_COOKIE_NAME] = "all"
+    response = client.get(SUGGEST, headers=BROWSER)
+    assert _served_early(response)
+    assert "گوشی سامسونگ A15" in response.content.decode()
+
+
+def test_suggestions_head_and_a_bad_host_are_answered_by_the_normal_path(shop):
+    head = Client().head(SUGGEST, headers=BROWSER)
+    assert head.status_code == 405 and not _served_early(head)  # require_GET
+    bad_host = Client().get(SUGGEST, headers={**BROWSER, "Host": "evil.example"})
+    assert bad_host.status_code == 400
+
+
+def test_a_suggestion_that_fails_early_is_answered_by_the_normal_path(settings, shop):
+    settings.CATALOG_PAGE_CACHE = False
+    understand = search.understand
+    calls = []
+
+    def fails_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("a passing failure")
+        return understand(*args, **kwargs)
+
+    with mock.patch.object(search, "understand", fails_once):
+        response = _get(SUGGEST)
+    assert len(calls) == 2
+    assert response.status_code == 200 and not _served_early(response)
+    assert "گوشی سامسونگ A15" in response.content.decode()

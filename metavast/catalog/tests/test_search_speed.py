@@ -1,5 +1,8 @@
 """The speed work of issue 14: the cached ranking, its invalidation and the suggestion index."""
 
+import pickle
+import random
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -94,3 +97,67 @@ def test_suggestion_index_ranks_in_stock_and_title_hits_first():
     assert [s["slug"] for s in index.suggest(samsung, 6)] == ["samsung", "tv", "old"]
     assert [s["slug"] for s in index.suggest(laptop, 6)] == ["asus"]  # «لپ تاپ» joined
     assert search_suggest.SuggestIndex.build([]).suggest(samsung, 6) == []
+
+
+def _reference_suggest(index, understanding, limit):
+    """The suggestion ranking written plainly (every candidate ranked), to check the index's
+    shortcuts against: the first CANDIDATES entries having every piece, ordered by in stock,
+    pieces in the title, position."""
+    matched = None
+    for piece in understanding.pieces:
+        having = set()
+        for alternative in piece.alternatives:
+            for word in index.words_containing(alternative):
+                having.update(index.postings[word])
+        matched = having if matched is None else matched & having
+    best = sorted(matched or ())[: search_suggest.CANDIDATES]
+
+    def rank(position):
+        title = index.title_keys[position]
+        in_title = sum(any(a in title for a in p.alternatives) for p in understanding.pieces)
+        return (not index.entries[position][2], -in_title, position)
+
+    return [index.entries[i][1] for i in sorted(best, key=rank)[:limit]]
+
+
+def test_suggestions_with_the_memo_and_the_early_stop_equal_the_plain_ranking(monkeypatch):
+    # Titles from a few words, in and out of stock in mixed order, so that a word is now in
+    # the title and now only in the other words, and the early stop is taken and not taken.
+    rng = random.Random(14)
+    words = ["گوشی", "سامسونگ", "قاب", "کتاب", "حافظ", "مشکی", "لپ", "تاپ", "ایسوس", "چرم"]
+    rows = []
+    for n in range(400):
+        title = " ".join(rng.sample(words, rng.randint(1, 3))) + f" مدل {n}"
+        other = " ".join(rng.sample(words, rng.randint(0, 3)))
+        rows.append((title, f"p{n}", rng.random() < 0.7, f"{title} {other}"))
+    index = search_suggest.SuggestIndex.build(rows)
+    monkeypatch.setattr(search_suggest, "CANDIDATES", 40)  # candidates beyond the cut too
+    monkeypatch.setattr(search_suggest, "MEMO_ENTRIES", 300)  # entries are dropped as well
+    checked = 0
+    for _ in range(300):
+        typed = rng.sample([*words, "سام", "گو", "کتا", "ایس", "مشک"], rng.randint(1, 3))
+        pieces = [search.Piece(typed=w, alternatives=[w]) for w in typed]
+        if rng.random() < 0.3:  # a piece with a synonym
+            pieces[0].alternatives.append(rng.choice(words))
+        understanding = search.Understanding(query=" ".join(typed), pieces=pieces)
+        for limit in (1, 6):
+            expected = _reference_suggest(index, understanding, limit)
+            assert [s["slug"] for s in index.suggest(understanding, limit)] == expected
+            checked += bool(expected)
+    assert checked > 300  # most combinations suggest something
+    assert 0 < index._memo_size <= 300 + max(len(e) for e in index._memo.values())
+
+
+def test_the_suggestion_memo_stays_in_the_worker():
+    index = search_suggest.SuggestIndex.build([("گوشی سامسونگ", "s", True, "گوشی سامسونگ")])
+    samsung = search.Understanding(
+        query="سامسونگ", pieces=[search.Piece(typed="سامسونگ", alternatives=["سامسونگ"])]
+    )
+    assert [s["slug"] for s in index.suggest(samsung, 6)] == ["s"]
+    assert index._memo  # what was looked up is kept
+
+    copy = pickle.loads(pickle.dumps(index))  # as the shared cache stores it
+
+    assert not copy._memo and copy._memo_size == 0
+    assert copy.entries == index.entries and copy.postings == index.postings
+    assert [s["slug"] for s in copy.suggest(samsung, 6)] == ["s"]

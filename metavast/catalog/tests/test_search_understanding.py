@@ -1,10 +1,19 @@
 """Sound keys, the typo distance, and what `search.understand` makes of a query."""
 
+import random
+
 import pytest
 
 from metavast.catalog import listing, search
 from metavast.catalog.models import Product, SearchSynonym
-from metavast.catalog.search_phonetic import sound_key, typo_distance
+from metavast.catalog.search_phonetic import (
+    _CONFUSED,
+    _SOFT_LETTERS,
+    CONFUSED_COST,
+    SOFT_COST,
+    sound_key,
+    typo_distance,
+)
 from metavast.catalog.search_synonyms import search_synonym_delete, search_synonym_save
 from metavast.catalog.search_vocabulary import Vocabulary
 from metavast.catalog.tests import factories
@@ -167,3 +176,71 @@ def test_search_queries_are_constant(django_assert_max_num_queries):
     for query in ("آیفون", "گوشی سامسونگ گلکسی a15 مشکی ارزان", "لبتاپ ایسوس ۱۲۸ زرافه"):
         with django_assert_max_num_queries(4):
             listing.browse(listing.Filters(query=search.clean_query(query), sort="relevance"))
+
+
+def _plain_typo_distance(a: str, b: str, *, limit: float = 3.0) -> float:
+    """The weighted Damerau-Levenshtein distance written plainly, to check the fast one."""
+
+    def indel(ch):
+        return SOFT_COST if ch in _SOFT_LETTERS else 1.0
+
+    def substitution(x, y):
+        return 0.0 if x == y else CONFUSED_COST if (x, y) in _CONFUSED else 1.0
+
+    if abs(len(a) - len(b)) > limit * 2:
+        return limit + 1
+    previous2: list[float] = []
+    previous = [0.0]
+    for ch in b:
+        previous.append(previous[-1] + indel(ch))
+    for i in range(1, len(a) + 1):
+        current = [previous[0] + indel(a[i - 1])]
+        for j in range(1, len(b) + 1):
+            cost = min(
+                previous[j] + indel(a[i - 1]),
+                current[j - 1] + indel(b[j - 1]),
+                previous[j - 1] + substitution(a[i - 1], b[j - 1]),
+            )
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cost = min(cost, previous2[j - 2] + 0.7)
+            current.append(cost)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def test_the_typo_distance_equals_the_plain_one_exactly():
+    rng = random.Random(14)
+    letters = "ابپتثجچحخدزسشصطظعغفقکگلمنوهیآئ" + "ckisyz"
+    for _ in range(5000):
+        a = "".join(rng.choice(letters) for _ in range(rng.randint(0, 8)))
+        b = list(a)
+        for _ in range(rng.randint(0, 3)):  # a near word: a few edits of every kind
+            k = rng.randrange(len(b) + 1)
+            edit = rng.randrange(4)
+            if edit == 0 and k < len(b):
+                b[k] = rng.choice(letters)
+            elif edit == 1:
+                b.insert(k, rng.choice("اآویتطسص"))
+            elif edit == 2 and k < len(b):
+                del b[k]
+            elif edit == 3 and k + 1 < len(b):
+                b[k], b[k + 1] = b[k + 1], b[k]
+        b = "".join(b) if rng.random() < 0.7 else "".join(rng.sample(letters, rng.randint(0, 8)))
+        limit = rng.choice([1.0, 2.0, 3.0])
+        assert typo_distance(a, b, limit=limit) == _plain_typo_distance(a, b, limit=limit), (a, b)
+
+
+def test_has_close_answers_what_closest_does_and_both_are_remembered():
+    terms = ["لپتاپ", "laptop", "سامسونگ", "کتاب", "کتری", "گوشی", "شیائومی", "هدفون"]
+    asked = ["لبتاپ", "سامسوگ", "کطاب", "زرافه", "lptop", "گوشیس", "گوشیسا", "هدفونب", "کتا"]
+    plain = Vocabulary.build(terms, [])
+    expected = {w: plain.closest(w) is not None for w in asked}
+    assert any(expected.values()) and not all(expected.values())
+
+    fresh = Vocabulary.build(terms, [])
+    assert {w: fresh.has_close(w) for w in asked} == expected
+    assert {w: fresh.has_close(w) for w in asked} == expected  # from the memo
+    assert {w: fresh.closest(w) for w in asked} == {w: plain.closest(w) for w in asked}
+    assert set(fresh._has_close) == {w for w in asked if len(w) >= 3}
