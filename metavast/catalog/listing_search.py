@@ -293,7 +293,12 @@ def _category_names() -> list[tuple[Node, str, list[str]]]:
 @functools.lru_cache(maxsize=65536)
 def _is_near(word: str, part: str) -> bool:
     """A typo of a category name's word; the same pairs come back key press after key press."""
-    return len(word) >= 3 and typo_distance(word, part, limit=1.0) <= max_typo(word)
+    if len(word) < 3:
+        return False
+    # typo_distance returns limit + 1 past the limit: the limit must be the allowed distance
+    # itself, or a long word (allowed 2) is "near" every name at the capped 1 + 1.
+    allowed = max_typo(word)
+    return typo_distance(word, part, limit=allowed) <= allowed
 
 
 def closest_categories(understanding, limit: int = 4) -> list[Node]:

@@ -73,6 +73,17 @@ def test_empty_page_suggests_close_categories(client, shop):
     assert "شاید در این دسته‌ها" in html or "منظور شما" in html
 
 
+def test_a_long_unrelated_word_is_near_no_category_word():
+    """A word of six letters or more far from every category name (here «آبمیوه‌گیری»,
+    juicer) must not be taken for a typo of each of them."""
+    from metavast.catalog.listing_search import _is_near
+
+    for word in ("آبمیوهگیری", "مانتوهای", "پارچه‌ای"):
+        assert not any(_is_near(word, part) for part in ("گوشی", "موبایل", "کالای", "دیجیتال"))
+    assert _is_near("موبایلل", "موبایل")  # one extra letter is still a typo
+    assert _is_near("دیجیتل", "دیجیتال")  # a dropped alef costs little
+
+
 def test_correction_is_said_with_a_link(client, shop):
     html = client.get("/search/", {"q": "سامسوگ"}).content.decode()
     assert "منظور شما «" in html
