@@ -286,14 +286,39 @@ def manage(*args: str) -> None:
     run([str(VENV_BIN / "python"), "manage.py", *args], env=app_env(), cwd=ROOT)
 
 
+def _command_mark(name: str) -> str:
+    """What the command line of `name`'s process contains (its pid file names that process)."""
+    if name in NODES:
+        return f"127.0.0.1:{NODES[name]}"  # gunicorn --bind
+    if name in WORKERS:
+        return f"{name}@"  # celery worker -n
+    return {
+        "beat": str(RUN / "beat-schedule"),
+        "mail": f"aiosmtpd -n -l 127.0.0.1:{MAIL_PORT}",
+        "nginx": f"nginx: master process nginx -c {PROD / 'nginx' / 'nginx.conf'}",
+        "redis": f"redis-server 127.0.0.1:{REDIS_PORT}",
+    }[name]
+
+
 def pid_of(name: str) -> int | None:
+    """The pid of `name` if it runs. A pid file outlives its process (a kill -9, a machine
+    restart): the pid may by now be another process's, which must be neither taken for the
+    part (it would never be started) nor stopped. A killed child not yet reaped by the test
+    run that spawned it (a zombie) is gone too."""
     path = RUN / f"{name}.pid"
     try:
         pid = int(path.read_text().strip())
-        os.kill(pid, 0)
-        return pid
+        for _ in range(20):
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+            if state in ("Z", "X"):
+                return None
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            if cmdline:
+                break
+            time.sleep(0.05)  # just spawned: the command line shows once exec is done
     except (FileNotFoundError, ValueError, ProcessLookupError):
         return None
+    return pid if _command_mark(name).encode() in cmdline else None
 
 
 def spawn(name: str, cmd: list[str], env: dict[str, str]) -> int:
@@ -337,14 +362,48 @@ def start_mail() -> None:
     wait_for("the mail sink", lambda: port_open(MAIL_PORT), 15)
 
 
+def worker_ready(name: str, since: int) -> bool:
+    """Celery logs "<name>@<host> ready." once its consumer takes tasks from the queue."""
+    with open(LOG / f"{name}.log", "rb") as handle:
+        handle.seek(since)
+        return any(f"{name}@".encode() in line and b" ready." in line for line in handle)
+
+
 def start_workers() -> None:
-    celery = str(VENV_BIN / "celery")
+    """The workers, then beat; returns once every worker it started consumes. A worker
+    takes ~10 s to start on a busy 2-core machine: a task queued meanwhile waits, and a
+    fault test that kills one worker must know the other one is taking tasks."""
     for name in WORKERS:
-        spawn(name, [celery, "-A", "config", "worker", "-n", f"{name}@%h", "--concurrency", "1",
-                     "--prefetch-multiplier", "1", "--without-gossip", "--without-mingle",
-                     "--loglevel", "INFO"], app_env())  # fmt: skip
-    spawn("beat", [celery, "-A", "config", "beat", "--schedule", str(RUN / "beat-schedule"),
-                   "--loglevel", "INFO"], app_env())  # fmt: skip
+        if pid_of(name) is None:
+            start_worker(name)
+    spawn("beat", [str(VENV_BIN / "celery"), "-A", "config", "beat", "--schedule",
+                   str(RUN / "beat-schedule"), "--loglevel", "INFO"], app_env())  # fmt: skip
+
+
+def start_worker(name: str, attempts: int = 5) -> None:
+    """One worker, started again if it exits at start, as systemd does (Restart=always,
+    RestartSec=2): a worker killed with -9 leaves its exclusive remote-control queue
+    (<name>@host.celery.pidbox) on RabbitMQ until the broker has dropped the dead
+    connection, which on a loaded machine takes seconds; a new worker of that name starting
+    meanwhile stops with RESOURCE_LOCKED."""
+    log_file = LOG / f"{name}.log"
+    for _attempt in range(attempts):
+        since = log_file.stat().st_size if log_file.exists() else 0
+        spawn(name, [str(VENV_BIN / "celery"), "-A", "config", "worker", "-n", f"{name}@%h",
+                     "--concurrency", "1", "--prefetch-multiplier", "1", "--without-gossip",
+                     "--without-mingle", "--loglevel", "INFO"], app_env())  # fmt: skip
+        wait_for(
+            f"Celery {name}",
+            lambda since=since: worker_ready(name, since) or pid_of(name) is None,
+            120,
+        )
+        time.sleep(2)  # "ready" comes just before the remote-control queue is declared
+        if pid_of(name) is not None:
+            return
+        log(f"Celery {name} exited at start; again in 2 s")
+        (RUN / f"{name}.pid").unlink(missing_ok=True)
+        time.sleep(2)
+    raise SystemExit(f"[prod] Celery {name} did not start (see {log_file})")
 
 
 # --- nginx ---------------------------------------------------------------------------------
@@ -440,6 +499,8 @@ def up() -> None:
 def https_ok(path: str) -> bool:
     import ssl
 
+    if not (TLS / "ca.pem").exists():  # a fresh machine: nothing is up yet
+        return False
     context = ssl.create_default_context(cafile=str(TLS / "ca.pem"))
     try:
         with urllib.request.urlopen(f"{BASE_URL}{path}", timeout=3, context=context) as response:  # noqa: S310
