@@ -23,6 +23,13 @@ kept for the words asked lately (`_WordSets`). From those sets:
   for relevance and best-selling, a rank per position precomputed for the others;
 - the brand facets, counted over the same matches.
 
+A broad word («کتاب», 23,000 matches) still cost 25-40 ms of that set work, so what a query
+found without filters is kept per index (so per catalog version) in the same LRU, with its
+first ORDERS_KEPT ids per sort and its brand facets once worked out: asked again, its first
+pages are a slice (under 1 ms). With filters, the kept groups are intersected with what the
+filters allow (a product's hits and score do not depend on them). The first ask in a worker
+costs what it did; the words are substrings, so no per-word answer can be made in advance.
+
 The result is the same as the SQL statement's (tests compare them on the demo catalog; on the
 100k bench catalog all 187 queries of the query set, two sorts, gave the same ids, counts and
 understanding), also with a category, brands, a price range or «فقط موجود»; a specification
@@ -125,6 +132,10 @@ class Candidates:
 
     groups: dict[tuple[int, int], set[int]] = field(default_factory=dict)  # (hits, score)
     count: int = 0
+    # Worked out once per Candidates (SearchIndex.ordered, brand_counts): sort -> first ids,
+    # limit -> brand facets.
+    orders: dict[str, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    brands: dict[int, list[dict]] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -247,14 +258,33 @@ class SearchIndex:
         return not any(ch.isspace() for w in [*words, understanding.whole] for ch in w)
 
     def candidates(self, understanding, allowed: set[int] | None, *, partial: bool):
-        """Every piece matched (or, partial, at least one), grouped by (hits, score)."""
-        pieces = understanding.pieces
-        if not pieces:
+        """Every piece matched (or, partial, at least one), grouped by (hits, score).
+
+        The groups without filters are kept per query (`_WordSets`, so per catalog version):
+        a product's hits and score do not depend on the filters, so the filtered groups are
+        the kept ones intersected with `allowed`."""
+        if not understanding.pieces:
             return Candidates()
+        key = ("found", _question(understanding), partial)
+        found = self.words_cache.kept(key)
+        if found is None:
+            found = self._candidates(understanding, partial=partial)
+            # The prefixes ordered() and brand_counts() keep on it count in its size.
+            size = found.count + 1 + (len(SORTS) + 1) * min(found.count, ORDERS_KEPT)
+            found = self.words_cache.keep(key, found, size)
+        if allowed is None:
+            return found
+        groups = {}
+        for score, group in found.groups.items():
+            both = group & allowed
+            if both:
+                groups[score] = both
+        return Candidates(groups=groups, count=sum(map(len, groups.values())))
+
+    def _candidates(self, understanding, *, partial: bool) -> Candidates:
+        pieces = understanding.pieces
         lines = self.words_cache
         has = [lines.union(p.alternatives, "key") for p in pieces]
-        if allowed is not None:
-            has = [h & allowed for h in has]
         if partial:
             matched = set().union(*has)
             hits: dict[int, set[int]] = {0: matched}
@@ -318,7 +348,19 @@ class SearchIndex:
             yield _exclusive(levels, matched, default=0)
 
     def ordered(self, found: Candidates, sort: str, limit: int) -> list[int]:
-        """The first `limit` product ids in the sort's order (listing_search._order_keys)."""
+        """The first `limit` product ids in the sort's order (listing_search._order_keys).
+
+        Kept on `found` (the first ORDERS_KEPT): for a query without filters the first pages
+        of a broad word are then a slice, not a sort of its 23,000 matches."""
+        kept = found.orders.get(sort)
+        if kept is not None and (len(kept) >= limit or len(kept) == found.count):
+            return kept[:limit]
+        ids = self._ordered(found, sort, limit)
+        if limit <= ORDERS_KEPT:
+            found.orders[sort] = ids[:]
+        return ids
+
+    def _ordered(self, found: Candidates, sort: str, limit: int) -> list[int]:
         positions: list[int] = []
         by_hits: dict[int, list[set[int]]] = {}
         for (n, _score), group in sorted(found.groups.items(), reverse=True):
@@ -339,10 +381,11 @@ class SearchIndex:
         stocked: list[int] = []
         sold_out: list[list[int]] = []
         for group in groups:
+            if len(stocked) >= limit:
+                break  # the sold-out ones would come after these: never reached
             ranked = sorted(group)
             split = bisect.bisect_left(ranked, cut)
-            if len(stocked) < limit:
-                stocked += ranked[:split]
+            stocked += ranked[:split]
             sold_out.append(ranked[split:])
         for part in sold_out:
             if len(stocked) >= limit:
@@ -355,7 +398,14 @@ class SearchIndex:
         return [by_rank[r] for r in sorted(map(rank.__getitem__, matched))[:limit]]
 
     def brand_counts(self, found: Candidates, limit: int = 30) -> list[dict]:
-        """listing_search._brand_counts: the brands among the matches, most first."""
+        """listing_search._brand_counts: the brands among the matches, most first (kept on
+        `found`, as its order)."""
+        kept = found.brands.get(limit)
+        if kept is None:
+            kept = found.brands[limit] = self._brand_counts(found, limit)
+        return [dict(brand) for brand in kept]  # the caller's copy
+
+    def _brand_counts(self, found: Candidates, limit: int) -> list[dict]:
         counts: Counter[int] = Counter()
         for group in found.groups.values():
             counts.update(map(self.brand_of.__getitem__, group))
@@ -399,6 +449,14 @@ class _WordSets:
         self.size = 0
         self.lock = threading.Lock()  # gunicorn's threads share the worker's index
 
+    def kept(self, key):
+        """What was kept under `key` (None: nothing, or dropped since)."""
+        return self._found(key)
+
+    def keep(self, key, value, size: int):
+        """Keep `value` (about `size` positions) and return the one kept under `key`."""
+        return self._kept(key, value, size)
+
     def _found(self, key):
         with self.lock:
             found = self.sets.get(key)
@@ -409,9 +467,10 @@ class _WordSets:
 
     def _kept(self, key, value, size: int):
         with self.lock:
-            if key not in self.sets:
-                self.sets[key] = (value, size)
-                self.size += size
+            if key in self.sets:
+                return self.sets[key][0]  # another thread's, the same: one copy kept
+            self.sets[key] = (value, size)
+            self.size += size
             while self.size > WORD_CACHE_POSITIONS and len(self.sets) > 1:
                 _key, (_value, dropped) = self.sets.popitem(last=False)
                 self.size -= dropped
@@ -450,6 +509,15 @@ class _WordSets:
 
 
 WORD_CACHE_POSITIONS = 500_000  # about 30 MB
+ORDERS_KEPT = 960  # listing_search.RANKED_MAX: the ids a ranking keeps
+
+
+def _question(understanding) -> tuple:
+    """What candidates() reads of an understanding: equal for queries it answers alike."""
+    pieces = tuple(
+        (tuple(p.alternatives), tuple(p.primary), p.typed.isdigit()) for p in understanding.pieces
+    )
+    return pieces, understanding.whole
 
 
 def _exclusive(levels, matched: set[int], *, default: int) -> list[tuple[int, set[int]]]:

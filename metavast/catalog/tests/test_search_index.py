@@ -142,3 +142,30 @@ def test_inside_a_transaction_only_a_small_catalog_is_indexed(monkeypatch):
     assert search_index.ready() is not None
     monkeypatch.setattr(search_index, "IN_TRANSACTION_MAX", 1)
     assert search_index.ready() is None  # read whole per request: SQL answers instead
+
+
+def test_a_query_asked_again_of_the_same_index_ranks_as_in_sql(demo_catalog, monkeypatch):
+    """The second time, the groups, the order and the facets come from what the index kept
+    (SearchIndex.candidates); filtered, they are the kept groups within the filters."""
+    index = search_index.build()
+    monkeypatch.setattr(search_index, "ready", lambda: index)
+    brand = Brand.objects.order_by("id").first()
+    category = listing.category_tree().nodes[Category.objects.order_by("path").first().id]
+    for query in ("کتاب", "گوشی", "گوشی سامسونگ", "گوشی زرافه"):
+        base = Filters(query=search.clean_query(query), sort="relevance", per_page=5)
+        for filters in (
+            base,
+            base,  # kept
+            replace(base, page=2),
+            replace(base, sort="cheapest"),
+            replace(base, sort="cheapest"),  # kept
+            replace(base, in_stock=True),
+            replace(base, brands=[brand.slug]),
+            replace(base, category=category, sort="newest"),
+            replace(base, min_price=10_000_000, max_price=900_000_000),
+        ):
+            assert_same(filters, monkeypatch)
+    question = search.understand(search.clean_query("کتاب"), probe=index.probe)
+    found = index.candidates(question, None, partial=False)
+    assert index.candidates(question, None, partial=False) is found  # kept, not recomputed
+    assert found.orders["relevance"] and found.brands[30]
