@@ -182,3 +182,19 @@ def test_a_huge_or_odd_line_id_is_a_404_not_an_error(client):
     cart_add(cart=cart_get_or_create(user=user), variant_id=make_variant().pk, quantity=1)
     for path in ("/cart/lines/99999999999999999999/", "/cart/lines/99999999999999999999/remove/"):
         assert client.post(path, {"quantity": "1"}).status_code == 404
+
+
+def test_adding_reads_the_lines_without_sorting_subqueries():
+    # Issue 16: one line per variant, so the read's four one-row subqueries need no ORDER BY
+    # (compiling the model's ordering into each of them cost CPU on every add).
+    first, second = make_variant(), make_variant()
+    buyer = make_customer()
+    cart = cart_get_or_create(user=buyer)
+    cart_add(cart=cart, variant_id=first.pk, quantity=1)
+    with CaptureQueriesContext(connection) as ctx:
+        cart_add(cart=cart, variant_id=second.pk, quantity=2)
+        cart_add(cart=cart, variant_id=first.pk, quantity=1)
+    reads = [q["sql"] for q in ctx.captured_queries if "line_quantity" in q["sql"]]
+    # The subqueries' alias is U0; the outer ORDER BY is the variants' own.
+    assert len(reads) == 2 and all("ORDER BY U0" not in sql for sql in reads)
+    assert lines_of(buyer) == {first.pk: 2, second.pk: 2}

@@ -271,3 +271,21 @@ def test_cancellation_tells_the_customer_with_the_reason_and_a_link(shop, settin
     email = messages.get(channel="email")
     assert "به درخواست مشتری" in email.body
     assert f"https://shop.example.ir/orders/{order.number}/" in email.body
+
+
+def test_lock_order_reads_the_row_and_its_customer_without_sorting(shop):
+    # Issue 16: a primary-key lookup needs no ORDER BY; building one cost CPU on every
+    # status change.
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from metavast.orders.services.status import lock_order
+
+    order, _ = placed()
+    with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
+        locked = lock_order(order.pk)
+    sql = [q["sql"] for q in ctx.captured_queries if "orders_order" in q["sql"]]
+    assert len(sql) == 1 and "ORDER BY" not in sql[0]
+    assert locked.pk == order.pk and locked.user.pk == order.user_id
+    with transaction.atomic(), pytest.raises(errors.OrderNotFound):
+        lock_order(order.pk + 10_000)
