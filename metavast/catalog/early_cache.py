@@ -31,7 +31,7 @@ from __future__ import annotations
 import functools
 
 from django.conf import settings
-from django.urls import Resolver404, get_script_prefix, resolve, reverse
+from django.urls import NoReverseMatch, Resolver404, get_script_prefix, resolve, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.module_loading import import_string
 
@@ -113,8 +113,16 @@ class EarlyPageCacheMiddleware:
     def computed_paths(self) -> frozenset[str]:
         # Not in __init__: the URLconf may not be loaded yet when the middleware is built.
         # As path_info: without the script prefix reverse() puts in front.
+        # A URLconf without a name (a test's, a stripped-down site) serves none of them
+        # early: an error here would turn every request into a 500.
         skip = len(get_script_prefix()) - 1
-        return frozenset(reverse(name)[skip:] for name in COMPUTED)
+        paths = set()
+        for name in COMPUTED:
+            try:
+                paths.add(reverse(name)[skip:])
+            except NoReverseMatch:
+                continue
+        return frozenset(paths)
 
     def _computed(self, request):
         try:
