@@ -28,7 +28,6 @@ import datetime as dt
 import json
 import logging
 import secrets
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 from metavast.audit import chain
@@ -65,7 +64,6 @@ class CheckpointLog:
 
 CHECKPOINTS_FOLDER = "audit/checkpoints"
 LEGACY_CHECKPOINTS_NAME = "audit/checkpoints.jsonl"  # appended to before issue 17
-READ_THREADS = 16  # concurrent reads from object storage
 
 
 def checkpoint_name(checkpoint: Checkpoint) -> str:
@@ -132,13 +130,11 @@ def _entries():
         for number, line in enumerate(legacy.splitlines(), start=1):
             if line.strip():
                 yield f"{LEGACY_CHECKPOINTS_NAME} line {number}", line
-    names = list(private_files.names(CHECKPOINTS_FOLDER))
-    # An object store answers each GET in tens of milliseconds: read several at once (each
-    # thread has its own S3 connection in django-storages), still yielded in name order.
-    threads = 1 if private_files.is_filesystem() else READ_THREADS
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        for name, text in zip(names, pool.map(_read_text, names), strict=True):
-            yield name, text if isinstance(text, str) else ""
+    # One at a time: reading them from a pool of threads hung under SQLite in the tests (the
+    # threads' database connections), and a slow verify is better than a stuck one.
+    for name in private_files.names(CHECKPOINTS_FOLDER):
+        text = _read_text(name)
+        yield name, text if isinstance(text, str) else ""
 
 
 def checkpoints_read(*, key: bytes) -> CheckpointLog:
