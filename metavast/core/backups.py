@@ -31,6 +31,7 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +99,57 @@ def _run(command: list[str], *, env: dict[str, str]) -> None:
         raise BackupError(f"{tool} ناموفق بود ({tool} failed): {result.stderr.strip()[:500]}")
 
 
+SQLITE_BUSY_SECONDS = 120
+
+
+def _sqlite_backup(database: dict, target: Path) -> None:
+    """sqlite3's online backup, a few hundred pages at a time so writers go on meanwhile.
+
+    It reads through Django's own connection when that is the database named: it opens the
+    file (or a test's shared in-memory database) with the shop's own options, and a
+    transaction that connection holds cannot lock its own backup out. sqlite3 retries a busy
+    or locked source for ever; another writer that holds the database longer than
+    SQLITE_BUSY_SECONDS stops the backup with a clear error instead of a hang."""
+    from django.db import connections
+
+    own = next(
+        (
+            connections[alias]
+            for alias in connections
+            if connections[alias].settings_dict["ENGINE"] == database["ENGINE"]
+            and str(connections[alias].settings_dict["NAME"]) == str(database["NAME"])
+        ),
+        None,
+    )
+    if own is not None:
+        own.ensure_connection()
+        source, close_source = own.connection, False
+    else:
+        source, close_source = sqlite3.connect(str(database["NAME"])), True
+    deadline = time.monotonic() + SQLITE_BUSY_SECONDS
+
+    def progress(status: int, remaining: int, total: int) -> None:
+        if time.monotonic() > deadline:
+            raise BackupError(
+                "پایگاه داده بیش از حد مشغول ماند و پشتیبان ساخته نشد؛ دوباره تلاش کنید"
+                f" (SQLite stayed busy for {SQLITE_BUSY_SECONDS} s)."
+            )
+
+    if source.in_transaction:
+        # The online backup refuses a source in a write transaction (SQLITE_BUSY, retried for
+        # ever): a backup called inside a transaction takes the database as that caller sees
+        # it, in one piece.
+        target.write_bytes(source.serialize())
+        return
+    copy = sqlite3.connect(str(target))
+    try:
+        source.backup(copy, pages=256, progress=progress, sleep=0.05)
+    finally:
+        copy.close()
+        if close_source:
+            source.close()
+
+
 def backup_create(
     *,
     directory: Path,
@@ -130,13 +182,7 @@ def backup_create(
         )
         vendor = "postgresql"
     elif engine == "django.db.backends.sqlite3":
-        source = sqlite3.connect(str(database["NAME"]))
-        copy = sqlite3.connect(str(directory / SQLITE_NAME))
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        _sqlite_backup(database, directory / SQLITE_NAME)
         vendor = "sqlite"
     else:
         raise BackupError(f"پایگاه دادهٔ {engine} پشتیبانی نمی‌شود.")

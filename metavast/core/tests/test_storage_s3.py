@@ -40,10 +40,6 @@ from config.settings.base import object_storage_options, object_storages
 from metavast.core import crypto
 from metavast.orders.tests.factories import shop  # noqa: F401 (a fixture: shipping, seller)
 
-# On SQLite's in-memory test database this module stops (a thread of moto or boto touching the
-# database, not yet found): PostgreSQL only until the cause is known. CI runs it on PostgreSQL.
-pytestmark = pytest.mark.postgres
-
 BUCKET = "metavast-test"
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
