@@ -6,7 +6,8 @@ CSV is opened in Excel.
 
 Import goes through the services like any other write: a known SKU updates price and stock
 (audited, as staff edits), an unknown SKU creates the variant, and its product when the slug
-is new. The whole file is one transaction, and its rows come in any order: the products it
+is new. Each row needs the right for what it does (a price: change_product; a new SKU:
+add_variant; a new product: add_product), so the warehouse's stock import changes stock only. The whole file is one transaction, and its rows come in any order: the products it
 names are locked first, all at once and by id (see services.locks), so an import never holds
 a later product while waiting for an earlier one that an order holds.
 """
@@ -30,6 +31,22 @@ from metavast.core.text import to_ascii_digits
 from metavast.core.validators import plain_text_error
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# The import screen needs only `change_variant` (the warehouse's stock import): each row is
+# then checked for what it would really do. Prices are edited on the product by those who may
+# change products, so a price column needs the same right; an unknown SKU or slug creates.
+CHANGE_PRICE = "catalog.change_product"
+ADD_VARIANT = "catalog.add_variant"
+ADD_PRODUCT = "catalog.add_product"
+
+
+def _require(actor, permission: str, what: str) -> None:
+    """Refuse the row unless the importing staff member holds `permission`. An import with no
+    user (a management shell) is the operator's own."""
+    if actor is not None and not actor.has_perm(permission):
+        raise ValueError(f"شما اجازهٔ {what} را ندارید؛ این ردیف وارد نشد.")
+
+
 OPTION_SEPARATOR = "؛"
 
 
@@ -142,16 +159,18 @@ class VariantResource(resources.ModelResource):
         actor = kwargs.get("user")
         try:
             if is_create:
-                self._create(instance, row)
+                self._create(instance, row, actor)
             else:
                 self._update(instance, actor)
         except DomainError as error:
             raise ValueError(str(error.message)) from error
 
-    def _create(self, instance: Variant, row) -> None:
+    def _create(self, instance: Variant, row, actor) -> None:
+        _require(actor, ADD_VARIANT, "افزودن تنوع تازه (SKU ناشناخته)")
         slug = (row.get("product_slug") or "").strip()
         product = Product.objects.filter(slug=slug).first() if slug else None
         if product is None:
+            _require(actor, ADD_PRODUCT, "افزودن کالای تازه")
             category = Category.objects.filter(
                 slug=(row.get("category_slug") or "").strip()
             ).first()
@@ -177,6 +196,7 @@ class VariantResource(resources.ModelResource):
             current.price,
             current.compare_at_price,
         ):
+            _require(actor, CHANGE_PRICE, "تغییر قیمت")
             variant_set_price(
                 variant=current,
                 price=instance.price,

@@ -198,3 +198,58 @@ def test_csv_import_updates_and_creates_through_services(staff_user):
     assert (created.category_id, created.price, created.in_stock) == (cat.pk, 500_000, True)
     assert created.variants.get().options == [["جلد", "شومیز"]]
     assert AuditEvent.objects.filter(action="catalog.price_changed").exists()
+
+
+def _import(user, rows):
+    import tablib
+
+    dataset = tablib.Dataset().load("\n".join(rows), format="csv")
+    return VariantResource().import_data(dataset, dry_run=False, user=user)
+
+
+HEADER = "sku,product_slug,product_title,category_slug,brand,options,price,compare_at_price,on_hand"
+
+
+def test_the_warehouse_import_changes_stock_only(staff_user):
+    """QA: the warehouse (change_variant, for its stock import) changed a phone's price to
+    1,000 Toman and created a product through the same CSV. Each row now needs the right for
+    what it does; its stock column still works."""
+    from metavast.orders.tests.factories import make_customer
+    from metavast.staff.services import staff_role_assign
+
+    factories.category(name="موبایل", slug="mobile")
+    product = factories.product("گوشی", price=2_000_000, on_hand=1)
+    sku = product.variants.get().sku
+    keeper = staff_role_assign(
+        user=make_customer(email="keeper@staff.example.com"), role="warehouse", actor=staff_user
+    )
+
+    stock_only = _import(keeper, [HEADER, f"{sku},{product.slug},گوشی,,,,2000000,,۷"])
+    assert not stock_only.has_errors(), [r.errors for r in stock_only.rows if r.errors]
+    assert Variant.objects.get(sku=sku).on_hand == 7
+
+    cheaper = _import(keeper, [HEADER, f"{sku},{product.slug},گوشی,,,,10000,,7"])
+    assert cheaper.has_errors()
+    assert "اجازهٔ تغییر قیمت" in str([e.error for r in cheaper.rows for e in r.errors])
+    assert Variant.objects.get(sku=sku).price == 2_000_000
+
+    made_up = _import(keeper, [HEADER, "QA-NEW-1,fake-product,محصول ساختگی,mobile,,,50000,,100"])
+    assert made_up.has_errors()
+    assert not Variant.objects.filter(sku="QA-NEW-1").exists()
+    assert not Product.objects.filter(slug="fake-product").exists()
+
+    # The catalog role may do all three.
+    editor = staff_role_assign(
+        user=make_customer(email="editor@staff.example.com"), role="catalog", actor=staff_user
+    )
+    both = _import(
+        editor,
+        [
+            HEADER,
+            f"{sku},{product.slug},گوشی,,,,10000,,7",
+            "QA-NEW-2,real-new,کالای تازه,mobile,,,50000,,3",
+        ],
+    )
+    assert not both.has_errors(), [r.errors for r in both.rows if r.errors]
+    assert Variant.objects.get(sku=sku).price == 10000
+    assert Product.objects.filter(slug="real-new").exists()
