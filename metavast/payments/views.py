@@ -50,7 +50,8 @@ def start(request, number: str):
     except (PaymentStartFailed, RedirectNotAllowed) as exc:
         messages.error(request, exc.message)
         return redirect("orders:detail", number=number)
-    # A 302 from us, not a form posted to the bank: CSP's form-action allows only 'self'.
+    # A 302 from us to the bank (its host is on the allow-list and in CSP's form-action, which
+    # browsers also apply to this redirect).
     return HttpResponseRedirect(payment.redirect_url)
 
 
