@@ -6,6 +6,10 @@ the receiver appear only on the packing slip, and every opening of it writes an
 button and action calls a service (`order_start_processing`, `info_request_create`,
 `order_mark_shipped`, `order_cancel`, `order_record_refund`...), which locks, checks the
 transition, writes history and audit, and notifies.
+
+Each button has its own right (`ACTION_RIGHTS`, docs/roles.md): the warehouse fulfils
+(start, ship, deliver); what changes the deal with the customer (asking them for information,
+cancelling, recording money sent back) is for support and admin.
 """
 
 from __future__ import annotations
@@ -14,14 +18,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 
 from metavast.accounts.services.staff import staff_personal_data_viewed
+from metavast.audit.models import AuditEvent
 from metavast.core.admin_persian import register_staff_choices
 from metavast.core.errors import DomainError
 from metavast.core.jalali import format_jalali_datetime
-from metavast.core.money import format_toman
+from metavast.core.money import format_rial, format_toman
 from metavast.orders.models import (
     STAFF_LABELS,
     TRANSITIONS,
@@ -29,6 +36,7 @@ from metavast.orders.models import (
     CancelReason,
     InfoField,
     InfoRequest,
+    InfoRequestStatus,
     Order,
     OrderLine,
     OrderStatus,
@@ -44,6 +52,7 @@ from metavast.orders.services import (
     order_record_refund,
     order_start_processing,
 )
+from metavast.orders.services.status import order_refundable_amount
 
 # Staff wording for statuses in lists, filters and history («در انتظار اطلاعات مشتری»).
 register_staff_choices(Order, "status", STAFF_LABELS)
@@ -64,6 +73,36 @@ def _jalali_column(attribute: str, description: str):
 
 # Columns and fields of an order that say something about a person (for the audit row).
 _PERSONAL = frozenset({"customer", "customer_masked", "receiver_masked", "city", "province_name"})
+
+# Who may press which button on an order (issue 10: rights follow purposes; docs/roles.md).
+# Fulfilment is the warehouse's (and support's): `orders.change_order`. Asking the customer
+# for information, cancelling and recording a refund change the deal with the customer and
+# move money: support and admin only, with the right that already decides customers'
+# cancellation requests (approving one cancels the order and starts its refund). Every
+# screen also needs `orders.change_order`. A dedicated permission per button would need a
+# model change; then only this table changes.
+FULFIL = "orders.change_order"
+CUSTOMER_DEAL = "orders.decide_cancellationrequest"
+ACTION_RIGHTS: dict[str, str] = {
+    "process": FULFIL,
+    "ship": FULFIL,
+    "deliver": FULFIL,
+    "request_info": CUSTOMER_DEAL,
+    "cancel": CUSTOMER_DEAL,
+    "refund": CUSTOMER_DEAL,
+}
+
+
+def may(user, action: str) -> bool:
+    """May `user` use the order screen `action` (a key of ACTION_RIGHTS)?"""
+    return user.has_perm(FULFIL) and user.has_perm(ACTION_RIGHTS[action])
+
+
+def may_read_info_answers(user) -> bool:
+    """Staff's message and the customer's answer to an information request are personal
+    (they may quote an address; the answer is the customer's own words): only for those who
+    ask for information (support, admin; superusers)."""
+    return may(user, "request_info")
 
 
 class CityFilter(admin.SimpleListFilter):
@@ -108,8 +147,39 @@ class HistoryInline(ReadOnlyInline):
 
 class InfoRequestInline(ReadOnlyInline):
     model = InfoRequest
-    fields = ("asked", "what", "message", "status", "deadline", "answered_at")
+    fields = ("asked", "what", "message", "status", "deadline", "answered", "answer")
     readonly_fields = fields
+    # Shown only to may_read_info_answers (see there); the rest to every viewer of the order.
+    PRIVATE = frozenset({"message", "answer"})
+
+    def has_view_permission(self, request, obj=None):
+        # Requests belong to the order (no model permission of their own): whoever may see
+        # the order sees what was asked and when.
+        return request.user.has_perm("orders.view_order") or request.user.has_perm(FULFIL)
+
+    def get_fields(self, request, obj=None):
+        if may_read_info_answers(request.user):
+            return self.fields
+        return tuple(f for f in self.fields if f not in self.PRIVATE)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description="زمان پاسخ")
+    def answered(self, obj):
+        return format_jalali_datetime(obj.answered_at) if obj.answered_at else "-"
+
+    @admin.display(description="پاسخ مشتری")
+    def answer(self, obj):
+        if obj.status != InfoRequestStatus.ANSWERED:
+            return "-"
+        changed = info_answer_changed_labels(obj)
+        return format_html(
+            '<div class="info-answer">{}</div><div class="info-answer-changed">'
+            "تغییرداده‌شده در سفارش: {}</div>",
+            linebreaksbr(obj.answer_note) if obj.answer_note else "(بی توضیح)",
+            "، ".join(changed) if changed else "هیچ (همان اطلاعات پیشین تأیید شد)",
+        )
 
     @admin.display(description="زمان درخواست")
     def asked(self, obj):
@@ -122,6 +192,26 @@ class InfoRequestInline(ReadOnlyInline):
     @admin.display(description="مهلت پاسخ")
     def deadline(self, obj):
         return format_jalali_datetime(obj.deadline_at)
+
+
+def info_answer_changed_labels(request: InfoRequest) -> list[str]:
+    """The order fields the customer's answer changed, by name, from the answer's audit row
+    (`info_request_answer` writes which fields it changed there; the request has no column
+    for it)."""
+    event = (
+        AuditEvent.objects.for_subject("orders.order", request.order_id)
+        .filter(action="orders.info_answered", after__info_request=request.pk)
+        .only("after")
+        .first()
+    )
+    names = (event.after or {}).get("changed", []) if event is not None else []
+    labels = []
+    for name in names:
+        try:
+            labels.append(str(Order._meta.get_field(name).verbose_name))
+        except Exception:  # a field since renamed: show its name as it was
+            labels.append(name)
+    return labels
 
 
 class InfoRequestForm(forms.Form):
@@ -149,6 +239,22 @@ class RefundForm(forms.Form):
 
 class CancelForm(forms.Form):
     note = forms.CharField(label="دلیل (برای تاریخچه)", max_length=200, required=False)
+
+
+def _refund_facts(order: Order) -> str:
+    """What staff see above the refund form: what went back already, what may still go."""
+    refunded = order.refunded_amount or 0
+    room = order_refundable_amount(order)
+    if refunded:
+        return (
+            f"تاکنون {format_rial(refunded)} بازپرداخت شده است؛ حداکثر {format_rial(room)}"
+            " دیگر ثبت می‌شود. سفارش لغوشده تا بازپرداخت کامل مبلغ آن «بازپرداخت لازم است»"
+            " می‌ماند."
+        )
+    return (
+        f"حداکثر {format_rial(room)} ثبت می‌شود. بازپرداخت بخشی از مبلغ سفارش لغوشده آن را"
+        " «بازپرداخت لازم است» نگه می‌دارد تا باقی مبلغ هم بازپرداخت شود."
+    )
 
 
 def _refund_warning(order: Order) -> str:
@@ -342,38 +448,52 @@ class OrderAdmin(admin.ModelAdmin):
                 status=CancellationRequestStatus.PENDING
             ).first()
             # Buttons a role may not use are not shown (the screens refuse them anyway).
+            user = request.user
             allowed = (
                 TRANSITIONS[order.status] if self.has_change_permission(request, order) else ()
             )
             extra["order_actions"] = {
                 "packing_slip": order.status == OrderStatus.PROCESSING
-                and request.user.has_perm("staff.view_packing_slip"),
+                and user.has_perm("staff.view_packing_slip"),
                 "process": OrderStatus.PROCESSING in allowed
-                and order.status != OrderStatus.AWAITING_INFO,
-                "request_info": OrderStatus.AWAITING_INFO in allowed,
-                "ship": OrderStatus.SHIPPED in allowed,
-                "deliver": OrderStatus.DELIVERED in allowed,
-                "cancel": OrderStatus.CANCELLED in allowed,
-                "refund": OrderStatus.REFUNDED in allowed
-                and (order.status != OrderStatus.CANCELLED or order.refund_due),
+                and order.status != OrderStatus.AWAITING_INFO
+                and may(user, "process"),
+                "request_info": OrderStatus.AWAITING_INFO in allowed and may(user, "request_info"),
+                "ship": OrderStatus.SHIPPED in allowed and may(user, "ship"),
+                "deliver": OrderStatus.DELIVERED in allowed and may(user, "deliver"),
+                "cancel": OrderStatus.CANCELLED in allowed and may(user, "cancel"),
+                "refund": self.has_change_permission(request, order)
+                and may(user, "refund")
+                and order_refundable_amount(order) > 0,
             }
         response = super().change_view(request, object_id, form_url, extra_context=extra)
         if request.method == "GET" and response.status_code == 200 and order is not None:
+            fields = [f for f in self.get_fields(request, order) if f in _PERSONAL]
+            if may_read_info_answers(request.user):
+                # The information requests' inline: staff's words and the customer's answers.
+                shown = order.info_requests.values_list("status", "answer_note")
+                if shown:
+                    fields.append("info_request_message")
+                if any(status == InfoRequestStatus.ANSWERED for status, _ in shown):
+                    fields.append("info_answer_changed")
+                if any(note for _, note in shown):
+                    fields.append("info_answer_note")
             staff_personal_data_viewed(
                 actor=request.user,
                 subject=order,
-                fields=[f for f in self.get_fields(request, order) if f in _PERSONAL],
+                fields=fields,
                 purpose="order_change_view",
             )
         return response
 
-    def _order(self, request, pk: int, *, change: bool = True) -> Order:
+    def _order(self, request, pk: int, *, action: str | None = None) -> Order:
+        """The order for one of the screens below; `action` names its right in ACTION_RIGHTS
+        (None: a screen that only reads the order)."""
         order = get_object_or_404(Order.objects.select_related("user"), pk=pk)
-        allowed = (
-            self.has_change_permission(request, order)
-            if change
-            else self.has_view_permission(request, order)
-        )
+        if action is None:
+            allowed = self.has_view_permission(request, order)
+        else:
+            allowed = self.has_change_permission(request, order) and may(request.user, action)
         if not allowed:
             raise PermissionDenied
         return order
@@ -403,6 +523,10 @@ class OrderAdmin(admin.ModelAdmin):
                 return None
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
         except DomainError as exc:
+            if form is not None and exc.fields:
+                for name, messages_ in exc.fields.items():
+                    form.add_error(name if name in form.fields else None, messages_)
+                return None
             self.message_user(request, str(exc.message), messages.ERROR)
         else:
             self.message_user(request, success, messages.SUCCESS)
@@ -411,7 +535,7 @@ class OrderAdmin(admin.ModelAdmin):
     def packing_slip(self, request, pk: int):
         """The receiver's name, address and phone: for staff.view_packing_slip (warehouse),
         only while the order is being prepared (PROCESSING); every opening is audited."""
-        order = self._order(request, pk, change=False)
+        order = self._order(request, pk)
         if not request.user.has_perm("staff.view_packing_slip"):
             raise PermissionDenied
         if order.status != OrderStatus.PROCESSING:
@@ -433,7 +557,7 @@ class OrderAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/orders/order/packing_slip.html", context)
 
     def request_info(self, request, pk: int):
-        order = self._order(request, pk)
+        order = self._order(request, pk, action="request_info")
         form = InfoRequestForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             done = self._run(
@@ -453,7 +577,7 @@ class OrderAdmin(admin.ModelAdmin):
         return self._form_page(request, order, form, "درخواست اطلاعات از مشتری", "فرستادن درخواست")
 
     def ship(self, request, pk: int):
-        order = self._order(request, pk)
+        order = self._order(request, pk, action="ship")
         form = ShipForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             return self._run(
@@ -469,7 +593,7 @@ class OrderAdmin(admin.ModelAdmin):
         return self._form_page(request, order, form, "ثبت ارسال", "ثبت ارسال")
 
     def cancel(self, request, pk: int):
-        order = self._order(request, pk)
+        order = self._order(request, pk, action="cancel")
         form = CancelForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             return self._run(
@@ -488,10 +612,10 @@ class OrderAdmin(admin.ModelAdmin):
         )
 
     def refund(self, request, pk: int):
-        order = self._order(request, pk)
-        form = RefundForm(request.POST or None, initial={"amount": order.total})
+        order = self._order(request, pk, action="refund")
+        form = RefundForm(request.POST or None, initial={"amount": order_refundable_amount(order)})
         if request.method == "POST" and form.is_valid():
-            return self._run(
+            done = self._run(
                 request,
                 order,
                 lambda: order_record_refund(
@@ -501,11 +625,21 @@ class OrderAdmin(admin.ModelAdmin):
                     amount=form.cleaned_data["amount"],
                 ),
                 "بازپرداخت ثبت شد.",
+                form,
             )
-        return self._form_page(request, order, form, "ثبت بازپرداخت", "ثبت بازپرداخت")
+            if done:
+                return done
+        return self._form_page(
+            request,
+            order,
+            form,
+            "ثبت بازپرداخت",
+            "ثبت بازپرداخت",
+            warning=_refund_facts(order) if order_refundable_amount(order) > 0 else "",
+        )
 
     def process(self, request, pk: int):
-        order = self._order(request, pk)
+        order = self._order(request, pk, action="process")
         if request.method != "POST":
             return self._back(order)
         return self._run(
@@ -516,7 +650,7 @@ class OrderAdmin(admin.ModelAdmin):
         )
 
     def deliver(self, request, pk: int):
-        order = self._order(request, pk)
+        order = self._order(request, pk, action="deliver")
         if request.method != "POST":
             return self._back(order)
         return self._run(

@@ -167,7 +167,13 @@ def _clean_answer(fields: list[str], answer: InfoAnswer) -> dict:
 def info_request_answer(*, order: Order, user, answer: InfoAnswer) -> InfoRequest:
     """The customer answers: the order's snapshot is corrected and it goes back to
     processing. `order` must already be the customer's (the caller looked it up with
-    `Order.objects.for_user`)."""
+    `Order.objects.for_user`).
+
+    The order goes on without waiting for staff, as P3 says ("answers in their account, and
+    the order goes on"): every asked field is validated here and is the customer's own word
+    (P3). A written answer (required for "other") is for staff to read: the order's admin
+    page shows it, with the fields it changed, to those who ask for information, and the
+    history row says one came, so they can still hold or cancel the order before it ships."""
     locked = lock_order(order.pk)
     if locked.user_id != user.pk:
         raise InfoRequestNotOpen()
@@ -181,8 +187,10 @@ def info_request_answer(*, order: Order, user, answer: InfoAnswer) -> InfoReques
     cleaned = _clean_answer(request.fields, answer)
     changes = cleaned["changes"]
     if InfoField.RECEIVER in request.fields:
-        locked.receiver_is_self = False
         changes["receiver_is_self"] = False
+    # What the answer really changed (a customer may confirm what was there): staff read
+    # these names beside the answer on the order's page, from this audit row.
+    changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
     for name, value in changes.items():
         setattr(locked, name, value)
     if changes:
@@ -195,11 +203,12 @@ def info_request_answer(*, order: Order, user, answer: InfoAnswer) -> InfoReques
         action="orders.info_answered",
         actor=user,
         subject=locked,
-        after={"info_request": request.pk, "changed": sorted(changes)},
+        after={"info_request": request.pk, "changed": changed},
     )
-    order_set_status(
-        order=order, to=S.PROCESSING, actor=user, note="اطلاعات خواسته‌شده را مشتری فرستاد."
-    )
+    note = "اطلاعات خواسته‌شده را مشتری فرستاد."
+    if cleaned["note"]:
+        note = "اطلاعات خواسته‌شده را مشتری فرستاد و توضیحی نوشت."
+    order_set_status(order=order, to=S.PROCESSING, actor=user, note=note)
     return request
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from metavast.audit.services import audit_record
+from metavast.core.money import format_rial, format_toman
 from metavast.notifications.services import notify, send_to_address
 from metavast.orders import hooks
 from metavast.orders.errors import (
@@ -305,20 +306,82 @@ def order_mark_delivered(*, order: Order, actor) -> Order:
     return order_set_status(order=order, to=S.DELIVERED, actor=actor)
 
 
+def order_refundable_amount(order: Order) -> int:
+    """The most that may still be recorded as sent back, in Rials (0: no refund is open).
+
+    A cancelled paid order owes its whole total: the credit note issued at cancellation
+    reverses all of it, so refunds add up to the total and only then is the order REFUNDED.
+    A delivered order that came back (in part) may be refunded up to its total; once
+    REFUNDED for part of it, a later return may still add to that, up to the total.
+    """
+    refunded = order.refunded_amount or 0
+    if order.status == S.CANCELLED:
+        return order.total - refunded if order.refund_due else 0
+    if order.status == S.DELIVERED:
+        return order.total - refunded
+    if order.status == S.REFUNDED and order.refunded_amount is not None:
+        return max(order.total - refunded, 0)
+    return 0
+
+
 @transaction.atomic
 def order_record_refund(*, order: Order, actor, reference: str, amount: int | None = None) -> Order:
-    """Staff record money sent back: a cancelled paid order, or a delivered one returned."""
+    """Staff record money sent back: to a cancelled paid order, or a delivered one returned.
+
+    Refunds add up in `refunded_amount` and never pass what may still go back
+    (`order_refundable_amount`; no amount: all of it). A cancelled order stays CANCELLED with
+    `refund_due` set until the refunds reach its total, and only then becomes REFUNDED. A
+    delivered order becomes REFUNDED at its first refund (staff decide what came back and
+    reverse those lines on the invoice); a later refund of it adds to the amount. Each refund
+    that does not change the status is a history row and an audit event of its own.
+    `refund_reference` keeps the latest reference (it may be the customer's IBAN: never in
+    the history, which the customer reads, nor in the audit trail).
+    """
     locked = lock_order(order.pk)
-    if locked.status == S.CANCELLED and not locked.refund_due:
+    room = order_refundable_amount(locked)
+    if room <= 0:
         raise RefundNotDue()
-    amount = locked.total if amount is None else amount
-    if isinstance(amount, bool) or not isinstance(amount, int) or not 0 < amount <= locked.total:
-        raise RefundNotDue(fields={"amount": ["مبلغ بازپرداخت باید بین ۱ و مبلغ سفارش باشد."]})
+    amount = room if amount is None else amount
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise RefundNotDue(fields={"amount": ["مبلغ بازپرداخت باید عددی بزرگ‌تر از صفر باشد."]})
+    if amount > room:
+        message = (
+            f"مبلغ بازپرداخت بیش از مبلغی است که هنوز باید بازگردانده شود ({format_rial(room)})."
+        )
+        raise RefundNotDue(message, fields={"amount": [message]})
     reference = (reference or "").strip()[:64]
-    return order_set_status(
-        order=order,
-        to=S.REFUNDED,
-        actor=actor,
-        refund_reference=reference,
-        refunded_amount=amount,
+    refunded = (locked.refunded_amount or 0) + amount
+    if locked.status == S.DELIVERED or (locked.status == S.CANCELLED and refunded == locked.total):
+        return order_set_status(
+            order=order,
+            to=S.REFUNDED,
+            actor=actor,
+            refund_reference=reference,
+            refunded_amount=refunded,
+        )
+    # A refund that leaves the status as it is: part of a cancelled order's money, or a
+    # further return on an order already REFUNDED in part.
+    frm = locked.status
+    before = locked.refunded_amount
+    locked.refunded_amount = refunded
+    locked.refund_reference = reference
+    locked.save(update_fields=["refunded_amount", "refund_reference"])
+    left = locked.total - refunded
+    note = f"بازپرداخت {format_toman(amount)} ثبت شد"
+    note += f"؛ {format_toman(left)} مانده است." if frm == S.CANCELLED else "."
+    history_add(order=locked, from_status=frm, to_status=frm, actor=actor, note=note)
+    audit_record(
+        action="orders.status_changed",
+        actor=_actor_user(actor),
+        subject=locked,
+        before={"status": frm, "refunded_amount": before},
+        after={"status": frm, "refunded_amount": refunded, "refund": amount},
     )
+    if frm == S.REFUNDED and left == 0:
+        # Everything went back in the end: the invoice is reversed in full, as for an order
+        # refunded at once (invoices' follow-up reverses what no credit note covers yet).
+        hooks.status_follow_ups_after_commit(order_id=locked.pk, status=frm)
+    if order is not locked:
+        order.refunded_amount = refunded
+        order.refund_reference = reference
+    return locked

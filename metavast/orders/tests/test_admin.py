@@ -1,7 +1,9 @@
 import pytest
+from django.test import Client
 
 from metavast.accounts.testing import verify_staff_client
 from metavast.audit.models import AuditEvent
+from metavast.core.jalali import format_jalali_datetime
 from metavast.notifications.models import OutboxMessage
 from metavast.orders.models import OrderStatus
 from metavast.orders.services import Receiver, order_cancel, order_mark_paid
@@ -148,3 +150,150 @@ def test_customer_without_staff_cannot_open_the_slip(client, paid_order):
     response = client.get(f"/admin/orders/order/{paid_order.pk}/packing-slip/")
     assert response.status_code == 302
     assert not AuditEvent.objects.filter(action="orders.receiver_viewed").exists()
+
+
+# --- Each order button has its own right (QA report 2, item 3) ---------------------------
+
+
+@pytest.fixture
+def people(staff):
+    from metavast.staff.services import staff_role_assign
+
+    def make(role: str):
+        user = make_customer(email=f"{role}-{make_customer().pk}@staff.example.com")
+        user = staff_role_assign(user=user, role=role, actor=staff)
+        client = Client()
+        client.force_login(user)
+        return user, verify_staff_client(client, user)
+
+    return make
+
+
+def test_warehouse_neither_cancels_refunds_nor_asks_the_customer(people, paid_order):
+    _, client = people("warehouse")
+    url = f"/admin/orders/order/{paid_order.pk}"
+    changes = AuditEvent.objects.filter(action__startswith="orders.")
+    before = (paid_order.history.count(), changes.count())
+    page = client.get(f"{url}/change/").content.decode()
+    assert f"{url}/process/" in page  # its own work is offered
+    for screen in ("cancel", "refund", "request-info"):
+        assert f"{url}/{screen}/" not in page
+        assert client.get(f"{url}/{screen}/").status_code == 403
+    assert client.post(f"{url}/cancel/", {"note": "x"}).status_code == 403
+    assert client.post(f"{url}/refund/", {"reference": "WH", "amount": "1"}).status_code == 403
+    request_info = {"fields_": ["other"], "message": "؟"}
+    assert client.post(f"{url}/request-info/", request_info).status_code == 403
+    paid_order.refresh_from_db()
+    assert paid_order.status == OrderStatus.PAID and paid_order.refunded_amount is None
+    assert (paid_order.history.count(), changes.count()) == before
+    # A cancelled paid order: still no refund for warehouse.
+    order_cancel(order=paid_order, actor=paid_order.user, reason="customer")
+    assert f"{url}/refund/" not in client.get(f"{url}/change/").content.decode()
+    assert client.post(f"{url}/refund/", {"reference": "WH", "amount": "1"}).status_code == 403
+    paid_order.refresh_from_db()
+    assert paid_order.refund_due and paid_order.refunded_amount is None
+
+
+@pytest.mark.parametrize("role", ["support", "admin"])
+def test_support_and_admin_cancel_and_refund(people, paid_order, role):
+    _, client = people(role)
+    url = f"/admin/orders/order/{paid_order.pk}"
+    page = client.get(f"{url}/change/").content.decode()
+    assert f"{url}/cancel/" in page and f"{url}/request-info/" in page
+    client.post(f"{url}/cancel/", {"note": "ناموجود"})
+    assert f"{url}/refund/" in client.get(f"{url}/change/").content.decode()
+    client.post(f"{url}/refund/", {"reference": "S-1", "amount": str(paid_order.total)})
+    paid_order.refresh_from_db()
+    assert paid_order.status == OrderStatus.REFUNDED
+
+
+def test_refund_form_keeps_the_order_due_and_refuses_more_than_is_owed(staff_client, paid_order):
+    url = f"/admin/orders/order/{paid_order.pk}"
+    order_cancel(order=paid_order, actor=paid_order.user, reason="customer")
+    staff_client.post(f"{url}/refund/", {"reference": "P-1", "amount": "1000"})
+    paid_order.refresh_from_db()
+    assert (paid_order.status, paid_order.refund_due, paid_order.refunded_amount) == (
+        OrderStatus.CANCELLED,
+        True,
+        1000,
+    )
+    # The button stays, the form offers what is left and refuses more.
+    assert f"{url}/refund/" in staff_client.get(f"{url}/change/").content.decode()
+    form = staff_client.get(f"{url}/refund/").context["form"]
+    assert form["amount"].value() == paid_order.total - 1000
+    response = staff_client.post(
+        f"{url}/refund/", {"reference": "P-2", "amount": str(paid_order.total)}
+    )
+    assert response.status_code == 200
+    assert "بیش از مبلغی است که هنوز باید بازگردانده شود" in response.content.decode()
+    paid_order.refresh_from_db()
+    assert paid_order.refunded_amount == 1000
+    staff_client.post(
+        f"{url}/refund/", {"reference": "P-2", "amount": str(paid_order.total - 1000)}
+    )
+    paid_order.refresh_from_db()
+    assert (paid_order.status, paid_order.refund_due) == (OrderStatus.REFUNDED, False)
+    assert f"{url}/refund/" not in staff_client.get(f"{url}/change/").content.decode()
+
+
+# --- The customer's answer to an information request (QA report 2, item 6) ---------------
+
+
+def _answered(order, staff):
+    from metavast.orders.services import InfoAnswer, info_request_answer, info_request_create
+
+    info_request_create(
+        order=order, fields=["other", "postal_code"], message="رنگ را بنویسید.", actor=staff
+    )
+    order.refresh_from_db()
+    info_request_answer(
+        order=order,
+        user=order.user,
+        answer=InfoAnswer(postal_code="8715879878", note="لطفاً آبی بفرستید."),
+    )
+    order.refresh_from_db()
+    return order.info_requests.get()
+
+
+@pytest.mark.parametrize("role", ["support", "admin"])
+def test_the_customers_answer_is_on_the_order_page_and_the_look_is_audited(
+    people, staff, paid_order, role
+):
+    request = _answered(paid_order, staff)
+    user, client = people(role)
+    page = client.get(f"/admin/orders/order/{paid_order.pk}/change/").content.decode()
+    assert "لطفاً آبی بفرستید." in page and "رنگ را بنویسید." in page
+    assert "تغییرداده‌شده در سفارش: کد پستی" in page
+    assert format_jalali_datetime(request.answered_at) in page
+    look = AuditEvent.objects.filter(
+        action="staff.personal_data_viewed", actor_id=user.pk, subject_id=str(paid_order.pk)
+    ).get()
+    assert {"info_answer_note", "info_request_message"} <= set(look.after["fields"])
+    assert "آبی" not in str(look.after)
+
+
+@pytest.mark.parametrize("role", ["warehouse", "finance"])
+def test_other_roles_see_that_an_answer_came_but_not_what_it_says(people, staff, paid_order, role):
+    _answered(paid_order, staff)
+    user, client = people(role)
+    page = client.get(f"/admin/orders/order/{paid_order.pk}/change/").content.decode()
+    assert "پاسخ داده شد" in page  # the request's status
+    assert "آبی" not in page and "رنگ را بنویسید" not in page
+    look = AuditEvent.objects.get(action="staff.personal_data_viewed", actor_id=user.pk)
+    assert "info_answer_note" not in look.after["fields"]
+
+
+def test_the_answer_lists_only_what_it_really_changed(staff_client, staff, paid_order):
+    from metavast.orders.services import InfoAnswer, info_request_answer, info_request_create
+
+    info_request_create(order=paid_order, fields=["postal_code"], message="؟", actor=staff)
+    paid_order.refresh_from_db()
+    info_request_answer(
+        order=paid_order,
+        user=paid_order.user,
+        answer=InfoAnswer(postal_code=paid_order.postal_code),
+    )
+    event = AuditEvent.objects.get(action="orders.info_answered")
+    assert event.after["changed"] == []
+    page = staff_client.get(f"/admin/orders/order/{paid_order.pk}/change/").content.decode()
+    assert "هیچ (همان اطلاعات پیشین تأیید شد)" in page

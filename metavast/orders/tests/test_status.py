@@ -289,3 +289,79 @@ def test_lock_order_reads_the_row_and_its_customer_without_sorting(shop):
     assert locked.pk == order.pk and locked.user.pk == order.user_id
     with transaction.atomic(), pytest.raises(errors.OrderNotFound):
         lock_order(order.pk + 10_000)
+
+
+# --- Refunds add up (QA report 2, item 4) --------------------------------------------------
+
+
+def _cancelled_paid(staff):
+    order, _ = placed()
+    order_mark_paid(order_id=order.pk, payment_id=31)
+    order_cancel(order=order, actor=staff, reason="staff")
+    order.refresh_from_db()
+    assert order.refund_due and order.total > 2
+    return order
+
+
+def test_a_partial_refund_keeps_a_cancelled_order_refund_due_until_the_total_is_back(shop, staff):
+    order = _cancelled_paid(staff)
+    order_record_refund(order=order, actor=staff, reference="R-1", amount=1)
+    order.refresh_from_db()
+    assert (order.status, order.refund_due, order.refunded_amount) == ("cancelled", True, 1)
+    assert order.refund_reference == "R-1" and order.refunded_at is None
+    step = order.history.order_by("pk").last()
+    assert (step.from_status, step.to_status) == ("cancelled", "cancelled")
+    assert "R-1" not in step.note and "مانده" in step.note  # the customer reads this row
+    event = AuditEvent.objects.filter(action="orders.status_changed").order_by("pk").last()
+    assert event.before == {"status": "cancelled", "refunded_amount": None}
+    assert event.after == {"status": "cancelled", "refunded_amount": 1, "refund": 1}
+
+    # More than is still owed: refused in Persian, nothing changes.
+    with pytest.raises(errors.RefundNotDue) as exc:
+        order_record_refund(order=order, actor=staff, reference="R-2", amount=order.total)
+    assert "بیش از" in exc.value.fields["amount"][0]
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount, order.refund_reference) == ("cancelled", 1, "R-1")
+
+    # No amount: the rest. The order is REFUNDED only now.
+    order_record_refund(order=order, actor=staff, reference="R-2")
+    order.refresh_from_db()
+    assert (order.status, order.refund_due) == ("refunded", False)
+    assert order.refunded_amount == order.total and order.refund_reference == "R-2"
+    assert order.refunded_at is not None
+    with pytest.raises(errors.RefundNotDue):
+        order_record_refund(order=order, actor=staff, reference="R-3", amount=1)
+
+
+def test_refunds_of_a_returned_delivered_order_add_up_to_its_total(shop, staff):
+    order, _ = placed()
+    order_mark_paid(order_id=order.pk, payment_id=32)
+    order_start_processing(order=order, actor=staff)
+    order_mark_shipped(order=order, actor=staff, tracking_code="T-1")
+    order_mark_delivered(order=order, actor=staff)
+    order_record_refund(order=order, actor=staff, reference="D-1", amount=100)
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount) == ("refunded", 100)
+    order_record_refund(order=order, actor=staff, reference="D-2", amount=50)
+    order.refresh_from_db()
+    assert (order.status, order.refunded_amount, order.refund_reference) == ("refunded", 150, "D-2")
+    with pytest.raises(errors.RefundNotDue):
+        order_record_refund(order=order, actor=staff, reference="D-3", amount=order.total)
+    order.refresh_from_db()
+    assert order.refunded_amount == 150
+
+
+def test_the_credit_note_of_a_cancelled_order_matches_the_refunds(
+    shop, staff, django_capture_on_commit_callbacks
+):
+    from metavast.invoices.models import Invoice, InvoiceKind
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = _cancelled_paid(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_record_refund(order=order, actor=staff, reference="R-1", amount=1000)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_record_refund(order=order, actor=staff, reference="R-2")
+    order.refresh_from_db()
+    notes = Invoice.objects.filter(order=order, kind=InvoiceKind.CREDIT_NOTE)
+    assert [note.total for note in notes] == [order.total] == [order.refunded_amount]
