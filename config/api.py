@@ -1,7 +1,11 @@
 """The JSON API: django-ninja at /api/v1/, one error shape for every 4xx.
 
 Every client error is `{"code": str, "message": str (Persian), "fields": {name: [msg]}}`,
-so apps handle one structure whatever went wrong.
+so apps handle one structure whatever went wrong. That includes what the framework itself
+refuses before a view runs: a body that is not JSON (`invalid_json`, or
+`unsupported_media_type` when it was not even sent as JSON), a method the path does not
+take (`method_not_allowed`), a path under /api/v1/ that does not exist (`not_found`) and any
+`HttpError`; their English texts never reach a client (`_FRAMEWORK_ERRORS`).
 
 The published schema is what apps generate their clients from (docs/api.md), so it is
 finished here, in one place, by rules every operation follows (`publishable`):
@@ -18,14 +22,25 @@ metavast/core/tests/test_api_schema_rules.py, so changing one is a deliberate ac
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+import functools
+import json
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
+from django.urls import URLPattern, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
-from metavast.core.errors import INVISIBLE_CHARACTER, LINE_BREAK, DomainError
+from metavast.core.errors import (
+    INVISIBLE_CHARACTER,
+    LINE_BREAK,
+    DomainError,
+    RequestTooLarge,
+)
 
 ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
 
@@ -81,10 +96,131 @@ def publishable(schema: dict) -> dict:
     return schema
 
 
+class InvalidJSON(DomainError):
+    code = "invalid_json"
+    status = 400
+    message = "بدنهٔ درخواست JSON معتبر نیست؛ آن را به‌صورت JSON با نویسه‌های UTF-8 بفرستید."
+
+
+class UnsupportedMediaType(DomainError):
+    code = "unsupported_media_type"
+    status = 415
+    message = "بدنهٔ درخواست باید JSON باشد و با Content-Type: application/json فرستاده شود."
+
+
+class MethodNotAllowed(DomainError):
+    code = "method_not_allowed"
+    status = 405
+    message = "این نشانی این روش درخواست (متد HTTP) را نمی‌پذیرد."
+
+
+class NoSuchEndpoint(DomainError):
+    code = "not_found"
+    status = 404
+    message = "چنین نشانی‌ای در API نیست."
+
+
+# What the framework refuses with its own English text (ninja's HttpError: an unreadable
+# body, "Too many requests.", "Forbidden", ...), said in Persian with a code per status.
+_FRAMEWORK_ERRORS: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "درخواست نامعتبر است."),
+    401: ("unauthenticated", "ابتدا وارد حساب خود شوید."),
+    403: ("forbidden", "اجازهٔ این کار را ندارید."),
+    404: ("not_found", "پیدا نشد."),
+    405: (MethodNotAllowed.code, MethodNotAllowed.message),
+    413: (RequestTooLarge.code, RequestTooLarge.message),
+    415: (UnsupportedMediaType.code, UnsupportedMediaType.message),
+    429: ("too_many_requests", "درخواست‌ها بیش از اندازه است؛ کمی بعد دوباره تلاش کنید."),
+}
+_FRAMEWORK_ERROR_OTHER = ("request_refused", "درخواست پذیرفته نشد.")
+
+
+def _declares_json(request) -> bool:
+    content_type = (request.content_type or "").lower()
+    return not content_type or content_type == "application/json" or content_type.endswith("+json")
+
+
+class JSONBodyParser(Parser):
+    """Ninja's JSON parser, with a reason when the body cannot be read.
+
+    Ninja wraps whatever this raises in `HttpError(400, "Cannot parse request body")`;
+    the domain error rides along as its cause and `on_http_error` answers with it."""
+
+    def parse_body(self, request):
+        try:
+            return json.loads(request.body)
+        except (ValueError, RecursionError) as exc:  # bad JSON, bad UTF-8, nesting too deep
+            if _declares_json(request):
+                raise InvalidJSON() from exc
+            raise UnsupportedMediaType() from exc
+
+
+def _in_error_shape(view):
+    """What ninja's URL views answer outside an operation, in the one error shape: a method
+    no operation of the path takes (a bare text 405 "Method not allowed", Allow kept), and
+    the Http404 of its root view (Django's HTML page otherwise).
+
+    Exempt from Django's CSRF middleware, as ninja makes its operations (the session auth
+    checks CSRF itself): its root and schema views change nothing, and a POST to them must
+    not get Django's English CSRF page."""
+
+    @csrf_exempt
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404:  # operations answer their own 404s; this is the root's
+            return no_such_endpoint(request)
+        if isinstance(response, HttpResponseNotAllowed):
+            refused = error_response(
+                request, MethodNotAllowed.status, MethodNotAllowed.code, MethodNotAllowed.message
+            )
+            refused["Allow"] = response["Allow"]
+            return refused
+        return response
+
+    return wrapper
+
+
+@csrf_exempt  # nothing to protect, and a POST must get this 404, not the CSRF page
+def no_such_endpoint(request, *args, **kwargs):
+    error = NoSuchEndpoint()
+    return error_response(request, error.status, error.code, error.message)
+
+
 class MetavastAPI(NinjaAPI):
+    @property
+    def urls(self):
+        """Ninja's URLs in the error shape (`_in_error_shape`) and, last, a JSON 404 for any
+        other path under the API's prefix (Django's would be the storefront's HTML page)."""
+        patterns, app_name, namespace = super().urls
+        for pattern in patterns:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _in_error_shape(pattern.callback)
+        patterns.append(re_path(r"", no_such_endpoint, name="no-such-endpoint"))
+        return patterns, app_name, namespace
+
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         return publishable(schema)
+
+    def validation_error_from_error_contexts(self, error_contexts):
+        """Ninja's errors, with the view's body parameter taken out of each location.
+
+        A view with one body parameter (`payload: ReviewIn`) gets the whole body in it, so
+        ninja locates a field at ("body", "payload", "title"); the client never wrote
+        "payload". Only the model knows whether it wraps the body that way, so it is dropped
+        here rather than guessed from the location's shape."""
+        exc = super().validation_error_from_error_contexts(error_contexts)
+        errors = iter(exc.errors)
+        for context in error_contexts:
+            wrapper = getattr(context.model, "__read_from_single_attr__", None)
+            for _ in range(context.pydantic_validation_error.error_count()):
+                err = next(errors)
+                loc = tuple(err.get("loc", ()))
+                if wrapper and loc[:2] == ("body", wrapper):
+                    err["loc"] = loc[:1] + loc[2:]
+        return exc
 
 
 api = MetavastAPI(
@@ -95,6 +231,7 @@ api = MetavastAPI(
         " همهٔ مبلغ‌ها عدد صحیح به ریال‌اند. راهنما: docs/api.md"
     ),
     urls_namespace="api",
+    parser=JSONBodyParser(),
     # Paths already carry /api/v1: the server is the site itself, wherever it is served.
     servers=[{"url": "/", "description": "همین سایت"}],
     openapi_extra={
@@ -111,14 +248,19 @@ def error_response(request, status: int, code: str, message: str, fields=None):
     )
 
 
+_SOURCES = frozenset({"body", "query", "path", "form", "header", "cookie", "file"})
+
+
 def _field_name(loc) -> str:
+    """The field as the client spells it: ("body", "items", 0, "quantity") →
+    "items.0.quantity"; the body as a whole → "__all__".
+
+    Only the first element is the source: a field may itself be called "body" (the text of
+    a review or a question) and keeps its key."""
     loc = tuple(loc)
-    if len(loc) >= 3 and loc[0] == "body":
-        # ("body", "payload", "first_name"): the view's parameter name means nothing to a
-        # client; name the field as the body spells it, like the domain errors do.
-        loc = loc[:1] + loc[2:]
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header", "cookie")]
-    return ".".join(parts) or "__all__"
+    if loc and loc[0] in _SOURCES:
+        loc = loc[1:]
+    return ".".join(str(p) for p in loc) or "__all__"
 
 
 # Errors whose message is already Persian and says what to fix (core.schemas.InputSchema).
@@ -172,7 +314,18 @@ def on_unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def on_http_error(request, exc: HttpError):
-    return error_response(request, exc.status_code, "http_error", str(exc))
+    if isinstance(exc.__cause__, DomainError):  # JSONBodyParser's reason
+        return on_domain_error(request, exc.__cause__)
+    # The framework's own text is English and not for customers: a Persian one per status.
+    code, message = _FRAMEWORK_ERRORS.get(exc.status_code, _FRAMEWORK_ERROR_OTHER)
+    return error_response(request, exc.status_code, code, message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_body_too_big(request, exc):
+    # A body under the request-size middleware's limit but over DATA_UPLOAD_MAX_MEMORY_SIZE,
+    # refused by Django when ninja reads it: a 413 like the middleware's, not a 400 page.
+    return on_domain_error(request, RequestTooLarge())
 
 
 def mount_routers() -> None:

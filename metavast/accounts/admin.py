@@ -55,7 +55,7 @@ from metavast.accounts.services.staff import (
     user_privileges_changed,
 )
 from metavast.core.identifiers import display_phone
-from metavast.core.text import to_ascii_digits, to_persian_digits
+from metavast.core.text import MinLettersValidator, to_ascii_digits, to_persian_digits
 
 PRIVILEGE_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
 # A customer's contact details: shown to a non-superuser only on the reveal page, after a
@@ -92,9 +92,11 @@ class MaskedUser:
 
 
 class RevealReasonForm(forms.Form):
+    # Ten letters or digits, not ten characters: twelve ZWNJs, ten tatweels or ". . . . ."
+    # are ten characters that tell the audit nothing.
     reason = forms.CharField(
         label="دلیل دیدن اطلاعات تماس",
-        min_length=10,
+        validators=[MinLettersValidator(10)],
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="مثلاً شمارهٔ تیکت پشتیبانی و کاری که باید انجام شود. دلیل ثبت می‌شود.",

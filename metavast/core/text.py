@@ -19,6 +19,10 @@ full-width Latin and digits to ASCII, and it never changes the base Persian lett
 import re
 import unicodedata
 
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
 _PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 _ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 _ASCII_DIGITS = "0123456789"
@@ -133,3 +137,52 @@ def to_persian_number_text(value: str | int) -> str:
         return to_persian_digits(match.group(0).replace(".", "\u066b"))
 
     return _NUMBER_IN_TEXT.sub(persian, text)
+
+
+def letters_and_digits(s: str) -> int:
+    """How many Persian (Arabic-script) or Latin letters and digits ``s`` has, after
+    ``normalize`` has dropped what a reader cannot see (format characters, tatweel,
+    diacritics) and folded presentation forms and full-width letters. Punctuation, spaces,
+    ZWNJ, symbols and letters of other scripts (the Hangul filler that renders as nothing)
+    do not count: «. . . . .», ten tatweels or twelve ZWNJs have none."""
+    count = 0
+    for ch in normalize(s):
+        if ch.isascii():
+            count += ch.isalnum()
+        elif unicodedata.category(ch).startswith("L"):
+            count += unicodedata.name(ch, "").startswith(("ARABIC ", "LATIN "))
+    return count
+
+
+@deconstructible
+class MinLettersValidator:
+    """Refuse a text with fewer than ``minimum`` letters or digits (``letters_and_digits``):
+    for the reasons staff type before seeing or holding personal data, which the audit
+    keeps and someone must later be able to read."""
+
+    message = _(
+        "این متن باید دست‌کم %(minimum)s حرف یا رقم داشته باشد؛ فاصله، نشانه‌ها، کشیده و "
+        "نویسه‌های نامرئی شمرده نمی‌شوند (اکنون %(count)s)."
+    )
+    code = "too_few_letters"
+
+    def __init__(self, minimum: int = 10):
+        self.minimum = minimum
+
+    def __call__(self, value) -> None:
+        count = letters_and_digits(str(value or ""))
+        if count < self.minimum:
+            raise ValidationError(
+                self.message,
+                code=self.code,
+                params={
+                    "minimum": to_persian_digits(self.minimum),
+                    "count": to_persian_digits(count),
+                },
+            )
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, MinLettersValidator) and other.minimum == self.minimum
+
+    def __hash__(self) -> int:
+        return hash((MinLettersValidator, self.minimum))

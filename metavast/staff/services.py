@@ -2,7 +2,8 @@
 
 Who may assign: a superuser, or an active holder of the `admin` role with staff.assign_role.
 Nobody assigns to or removes from themselves; only a superuser gives or takes the `admin`
-role or touches a superuser's account. Assigning makes the account staff. Every change is
+role or touches a superuser's account. Assigning makes the account staff; removing the last
+thing that made it staff makes it a customer again (`staff_role_remove`). Every change is
 audited in the same transaction (`staff.role_assigned` / `staff.role_removed`).
 """
 
@@ -117,13 +118,26 @@ def staff_role_remove(*, user: User, role: str, actor: User) -> User:
         raise RoleAssignForbidden()
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        before = user_role_keys(user)
+        before = {"roles": user_role_keys(user)}
         user.groups.remove(staff_role.group)
+        after = {"roles": user_role_keys(user), "role": role}
+        if user.is_staff and not _still_staff(user):
+            # A customer who held a role for a day must not stay "staff" for ever: the flag
+            # decides who the audit names and whose contacts support may reveal.
+            user.is_staff = False
+            user.save(update_fields=["is_staff"])
+            before["is_staff"], after["is_staff"] = True, False
         audit_record(
             action="staff.role_removed",
             actor=actor,
             subject=user,
-            before={"roles": before},
-            after={"roles": user_role_keys(user), "role": role},
+            before=before,
+            after=after,
         )
     return user
+
+
+def _still_staff(user: User) -> bool:
+    """Whether something besides the removed role keeps `user` staff: being a superuser (the
+    flag is theirs, not a role's), or any group or direct permission a superuser gave."""
+    return user.is_superuser or user.groups.exists() or user.user_permissions.exists()

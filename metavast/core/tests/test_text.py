@@ -1,10 +1,18 @@
 import unicodedata
 
 import pytest
+from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metavast.core.text import compact, normalize, to_ascii_digits, to_persian_digits
+from metavast.core.text import (
+    MinLettersValidator,
+    compact,
+    letters_and_digits,
+    normalize,
+    to_ascii_digits,
+    to_persian_digits,
+)
 
 ZWNJ = "\u200c"
 
@@ -117,3 +125,52 @@ def test_compact_has_no_spaces_and_agrees_with_normalize(s: str) -> None:
 def test_digit_conversions_round_trip(s: str) -> None:
     assert to_ascii_digits(to_persian_digits(s)) == to_ascii_digits(s)
     assert to_persian_digits(to_ascii_digits(s)) == to_persian_digits(s)
+
+
+# --- letters_and_digits / MinLettersValidator (QA report 2, item 7) ---------------------
+
+BLANK_LOOKING = [
+    ZWNJ * 12,  # invisible
+    "\u0640" * 10,  # tatweel: a line with no letter
+    ". . . . .",
+    "...........",
+    "!!!!!!!!!!!!",
+    "؟؟؟؟،،،،؛؛؛؛",  # Persian punctuation
+    "\u3164" * 12,  # Hangul filler: a "letter" that renders as nothing
+    "ـ ـ ـ ـ ـ ـ ـ ـ ـ ـ ـ",
+    "\u064e\u064e\u064e\u064e\u064e\u064e\u064e\u064e\u064e\u064e",  # harakat alone
+]
+
+
+@pytest.mark.parametrize("text", BLANK_LOOKING)
+def test_blank_looking_text_has_no_letters(text: str) -> None:
+    assert letters_and_digits(text) == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("تیکت ۱۲۳۴", 8),
+        ("ticket 42", 8),
+        ("می‌خواهم", 7),  # ZWNJ is not a letter
+        ("کـــتاب", 4),  # kashida inside a word
+        ("ﻙﺘﺎﺏ", 4),  # presentation forms fold to the base letters
+        ("ｔｉｃｋｅｔ１", 7),  # full-width Latin and digits
+        ("٣٤٥ ۶۷۸", 6),  # Arabic-Indic and Persian digits
+        ("Привет", 0),  # neither Persian nor Latin
+    ],
+)
+def test_letters_and_digits_counts_what_a_reader_reads(text: str, count: int) -> None:
+    assert letters_and_digits(text) == count
+
+
+def test_min_letters_validator_refuses_with_a_persian_message_and_passes_ten() -> None:
+    validate = MinLettersValidator(10)
+    with pytest.raises(ValidationError) as refused:
+        validate(". . . . . ." + ZWNJ * 12)
+    [message] = refused.value.messages
+    assert "دست‌کم ۱۰ حرف یا رقم" in message and "(اکنون ۰)" in message
+    assert refused.value.error_list[0].code == "too_few_letters"
+    validate("تیکت ۱۲۳۴: مشتری")  # 13
+    validate("..تیکت..۱۲۳۴۵۶..")  # exactly 10: punctuation around does not matter
+    assert MinLettersValidator(10) == MinLettersValidator(10) != MinLettersValidator(5)

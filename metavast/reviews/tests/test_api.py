@@ -92,3 +92,62 @@ def test_post_vote_report_and_ask_with_a_session(product):
         content_type="application/json",
     )
     assert ask.status_code == 201 and Question.objects.filter(author=author).count() == 1
+
+
+# --- QA report 2, item 9: text errors are keyed by the field the app sent -----------------
+
+INVISIBLE = {
+    "\u202e": "U+202E",  # right-to-left override
+    "\u200b": "U+200B",  # zero-width space
+}
+
+
+@pytest.fixture
+def poster(product):
+    client = Client()
+    client.force_login(make_customer())
+    return client
+
+
+@pytest.mark.parametrize("ch", INVISIBLE)
+def test_a_question_body_error_is_keyed_body(poster, product, ch):
+    response = poster.post(
+        f"{BASE}/questions",
+        {"product_id": product.pk, "body": f"آیا رنگ{ch} مشکی هم دارد؟"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    fields = response.json()["fields"]
+    assert list(fields) == ["body"] and INVISIBLE[ch] in fields["body"][0]
+    assert not Question.objects.exists()
+
+
+@pytest.mark.parametrize("ch", INVISIBLE)
+def test_a_review_body_error_is_keyed_body_beside_the_other_fields(poster, product, ch):
+    response = poster.post(
+        BASE,
+        {
+            "product_id": product.pk,
+            "rating": 4,
+            "title": f"خیلی{ch} خوب",
+            "body": f"پس از دو هفته{ch} استفاده راضی هستم.",
+            "pros": ["سبک", f"باتری{ch}"],
+        },
+        content_type="application/json",
+    )
+
+    assert response.status_code == 422
+    fields = response.json()["fields"]
+    assert set(fields) == {"title", "body", "pros"}
+    assert "__all__" not in fields and INVISIBLE[ch] in fields["body"][0]
+    assert not Review.objects.exists()
+
+
+def test_a_too_long_question_body_is_keyed_body(poster, product):
+    response = poster.post(
+        f"{BASE}/questions",
+        {"product_id": product.pk, "body": "الف" * 600},
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and list(response.json()["fields"]) == ["body"]

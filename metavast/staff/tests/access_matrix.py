@@ -75,6 +75,7 @@ ROWS = [
     Route("api:openapi-json", audience=PUBLIC),
     Route("api:openapi-view", audience=PUBLIC),
     Route("api:api-root", audience=PUBLIC),
+    Route("api:no-such-endpoint", audience=PUBLIC, note="JSON 404 for any other /api/v1/ path"),
 ]
 
 

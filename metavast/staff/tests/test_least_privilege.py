@@ -165,6 +165,33 @@ def test_support_sees_contacts_only_after_typing_a_reason_kept_in_the_audit_row(
     assert "zhaleh" not in str(look.after)
 
 
+@pytest.mark.parametrize(
+    "reason",
+    [
+        "\u200c" * 12,
+        "\u0640" * 10,
+        ". . . . .",
+        "ـ ـ ـ ـ ـ ـ ـ ـ ـ ـ",
+        "؟!؟!؟!؟!؟!؟!",
+        "تیکت ۱۲۳۴۵: ....",
+    ],
+    ids=["zwnj", "tatweel", "dots", "spaced-tatweel", "punctuation", "nine-letters"],
+)
+def test_a_reason_without_ten_letters_or_digits_reveals_nothing(people, buyer, reason):
+    # QA report 2, item 7: ten characters are not ten letters.
+    support = people("support")
+    client = _client(support)
+    looks_before = len(_looks(support))
+
+    response = client.post(f"{ADMIN}/accounts/user/{buyer.pk}/reveal/", {"reason": reason})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "zhaleh.karimi@example.com" not in page and "کریمی" not in page
+    assert "دست‌کم ۱۰ حرف یا رقم" in page
+    assert len(_looks(support)) == looks_before  # no reveal recorded
+
+
 @pytest.mark.parametrize("role", ["warehouse", "finance", "marketing", "catalog"])
 def test_roles_without_the_capability_cannot_reveal_contacts(people, buyer, role):
     client = _client(people(role))

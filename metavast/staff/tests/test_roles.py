@@ -179,6 +179,87 @@ def test_nobody_but_a_superuser_removes_the_admin_role(root, manager):
     assert user_role_keys(other) == []
 
 
+# QA report 2, item 5: the last role removed makes a customer a customer again.
+
+
+def test_removing_the_last_role_makes_the_account_a_customer_again_and_is_audited(manager):
+    customer = make_customer(email="briefly@example.com")
+    staff_role_assign(user=customer, role="legal_officer", actor=manager)
+    customer.refresh_from_db()
+    assert customer.is_staff
+
+    staff_role_remove(user=customer, role="legal_officer", actor=manager)
+
+    customer.refresh_from_db()
+    assert not customer.is_staff and not customer.is_superuser
+    assert user_role_keys(customer) == [] and not customer.groups.exists()
+    removed = AuditEvent.objects.get(action="staff.role_removed")
+    assert (removed.actor_id, removed.subject_id) == (manager.pk, str(customer.pk))
+    assert removed.before == {"roles": ["legal_officer"], "is_staff": True}
+    assert removed.after == {"roles": [], "role": "legal_officer", "is_staff": False}
+    # Staff rules now see a customer: another staff member may manage the account again.
+    from metavast.accounts.services.staff import staff_may_manage
+
+    support = staff_role_assign(user=make_customer(), role="support", actor=manager)
+    assert staff_may_manage(actor=support, target=customer)
+
+
+def test_removing_one_of_two_roles_keeps_the_account_staff(manager):
+    clerk = make_customer(email="clerk@example.com")
+    staff_role_assign(user=clerk, role="support", actor=manager)
+    staff_role_assign(user=clerk, role="finance", actor=manager)
+
+    staff_role_remove(user=clerk, role="finance", actor=manager)
+
+    clerk.refresh_from_db()
+    assert clerk.is_staff and user_role_keys(clerk) == ["support"]
+    assert "is_staff" not in AuditEvent.objects.get(action="staff.role_removed").after
+
+
+def test_a_superuser_stays_staff_without_roles(root):
+    other_root = make_customer(is_staff=True, email="root2@example.com")
+    staff_role_assign(user=other_root, role="finance", actor=root)
+
+    staff_role_remove(user=other_root, role="finance", actor=root)
+
+    other_root.refresh_from_db()
+    assert other_root.is_staff and other_root.is_superuser
+
+
+def test_a_direct_permission_or_another_group_keeps_the_account_staff(root):
+    # What a superuser granted besides roles is theirs to take away, with the flag.
+    direct = make_customer(email="direct@example.com")
+    staff_role_assign(user=direct, role="support", actor=root)
+    direct.user_permissions.add(Permission.objects.get(codename="view_sales_aggregates"))
+    grouped = make_customer(email="grouped@example.com")
+    staff_role_assign(user=grouped, role="support", actor=root)
+    grouped.groups.add(Group.objects.create(name="گروه دستی"))
+
+    staff_role_remove(user=direct, role="support", actor=root)
+    staff_role_remove(user=grouped, role="support", actor=root)
+
+    direct.refresh_from_db()
+    grouped.refresh_from_db()
+    assert direct.is_staff and grouped.is_staff
+
+
+def test_a_failed_audit_leaves_the_role_and_the_flag(manager, monkeypatch):
+    import metavast.staff.services as staff_services
+
+    customer = make_customer(email="briefly@example.com")
+    staff_role_assign(user=customer, role="legal_officer", actor=manager)
+
+    def broken(**kwargs):
+        raise RuntimeError("audit down")
+
+    monkeypatch.setattr(staff_services, "audit_record", broken)
+    with pytest.raises(RuntimeError):
+        staff_role_remove(user=customer, role="legal_officer", actor=manager)
+
+    customer.refresh_from_db()
+    assert customer.is_staff and user_role_keys(customer) == ["legal_officer"]
+
+
 def test_an_unknown_role_is_refused(root):
     with pytest.raises(RoleUnknown):
         staff_role_assign(user=make_customer(), role="janitor", actor=root)
