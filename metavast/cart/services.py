@@ -64,11 +64,12 @@ def _buyable_variant(variant_id) -> Variant:
 
 def _check_stock(variant: Variant, quantity: int) -> None:
     available = variant.available
+    title = to_persian_digits(variant.product.title)  # as the pages show it
     if available <= 0:
-        raise NotEnoughStock(f"«{variant.product.title}» ناموجود شده است.")
+        raise NotEnoughStock(f"«{title}» ناموجود شده است.")
     if quantity > available:
         raise NotEnoughStock(
-            f"تنها {to_persian_digits(available)} عدد از «{variant.product.title}» موجود است.",
+            f"تنها {to_persian_digits(available)} عدد از «{title}» موجود است.",
             fields={"quantity": [f"حداکثر {to_persian_digits(available)}"]},
         )
 
@@ -118,7 +119,7 @@ def cart_create_guest() -> Cart:
 def cart_add(*, cart: Cart, variant_id: int, quantity: int = 1) -> CartLine:
     """Put `quantity` more units of a variant in the cart (a new line or a bigger one)."""
     check_quantity(quantity)
-    locked = _lock_and_bump(cart_id=cart.pk)
+    locked = cart_lock_and_bump(cart_id=cart.pk)
     if locked is None:
         raise Cart.DoesNotExist()
     line, _ = _add(locked, variant_id, quantity)
@@ -132,14 +133,14 @@ def cart_add_priced(*, user, variant_id: int, quantity: int = 1) -> PricedCart:
     from the rows this transaction read and wrote: three statements in its transaction (the
     cart's lock and version, the lines with their variants, the line's write)."""
     check_quantity(quantity)
-    locked = _lock_and_bump(user_id=user.pk)
+    locked = cart_lock_and_bump(user_id=user.pk)
     if locked is None:
-        locked = _lock_and_bump(cart_id=cart_get_or_create(user=user).pk)
+        locked = cart_lock_and_bump(cart_id=cart_get_or_create(user=user).pk)
     _, lines = _add(locked, variant_id, quantity)
     return price_cart(locked, lines=lines)
 
 
-def _lock_and_bump(*, cart_id: int | None = None, user_id: int | None = None) -> Cart | None:
+def cart_lock_and_bump(*, cart_id: int | None = None, user_id: int | None = None) -> Cart | None:
     """Lock the cart row and give it its next version, in one statement (UPDATE ...
     RETURNING, which PostgreSQL and SQLite 3.35+ both speak; the ORM's update() returns no
     row). The lock holds until commit; a change refused later rolls the version back too."""

@@ -17,6 +17,7 @@ from metavast.cart import services
 from metavast.cart.errors import LineNotFound
 from metavast.cart.forms import parse_id, parse_quantity
 from metavast.cart.pricing import price_cart
+from metavast.cart.templatetags.cart_forms import DISCOUNT_ATTEMPT_KEY
 from metavast.cart.web import request_cart, request_cart_count
 from metavast.catalog.errors import VariantNotFound
 from metavast.core.errors import DomainError
@@ -152,7 +153,11 @@ def discount_apply_view(request):
             raise DiscountNotApplicable()
         services.cart_apply_discount_code(cart=cart, code=request.POST.get("code", ""))
     except DomainError as exc:
-        messages.error(request, exc.message)
+        # Shown beside the field with the code as typed, so the shopper can correct it.
+        request.session[DISCOUNT_ATTEMPT_KEY] = {
+            "code": request.POST.get("code", "")[:32],
+            "error": str(exc.message),
+        }
     else:
         messages.success(request, "کد تخفیف اعمال شد.")
     return _back(request)

@@ -16,7 +16,8 @@ Names and the context each one expects:
   (aware datetime). SMS, email. Sent to the *old* contact too, by the caller.
 - ``accounts/password_changed``: ``when`` (aware datetime). SMS, email.
 - ``accounts/password_reset``: ``code`` or ``link``, ``minutes``. SMS, email.
-- ``orders/placed``, ``orders/paid``, ``orders/delivered``: ``order_number``. SMS, email.
+- ``orders/placed``: ``order_number``, ``cash_on_delivery`` (paid at the door). SMS, email.
+- ``orders/paid``, ``orders/delivered``: ``order_number``. SMS, email.
 - ``orders/info_requested``: ``order_number``, ``link`` (optional: where to answer). SMS, email.
 - ``orders/shipped``: ``order_number``, ``tracking_code`` (optional). SMS, email.
 - ``orders/receiver_shipping``: ``order_number``, ``tracking_code``, ``shop_name``. SMS only;

@@ -48,7 +48,7 @@ from metavast.accounts.models import Address
 from metavast.audit.services import audit_record
 from metavast.cart.models import Cart, CartLine
 from metavast.cart.pricing import unit_weight_grams
-from metavast.cart.services import check_quantity
+from metavast.cart.services import cart_lock_and_bump, check_quantity
 from metavast.catalog.errors import OutOfStock as CatalogOutOfStock
 from metavast.catalog.models import Category
 from metavast.core.identifiers import normalize_mobile
@@ -155,10 +155,13 @@ def order_place_in_transaction(
     checkout_key = str(checkout_key or "").strip()
     if not checkout_key or len(checkout_key) > 64:
         raise ValidationError({"checkout_key": ["شناسهٔ تسویه نامعتبر است."]})
-    carts = Cart.objects.select_for_update().filter(user=user)
-    if cart is not None:
-        carts = carts.filter(pk=cart.pk)
-    locked_cart = carts.order_by("pk").first()
+    # Locked and given its next version in one statement: the placed order changes the cart,
+    # and a placement refused later rolls the version back with everything else.
+    locked_cart = cart_lock_and_bump(
+        user_id=user.pk if cart is None else None, cart_id=cart.pk if cart is not None else None
+    )
+    if locked_cart is not None and locked_cart.user_id != user.pk:
+        locked_cart = None
     if locked_cart is None:
         existing = _existing(user, checkout_key)
         if existing is not None:
@@ -193,9 +196,10 @@ def order_place_in_transaction(
         variant = variants.get(line.variant_id)
         title = variant.product.title if variant else ""
         if variant is None or not variant.is_active or not variant.product.is_on_sale:
+            shown = to_persian_digits(title)  # as the pages show it
             raise OutOfStock(
-                f"«{title}» دیگر برای فروش عرضه نمی‌شود." if title else None,
-                fields={"lines": [title]},
+                f"«{shown}» دیگر برای فروش عرضه نمی‌شود." if title else None,
+                fields={"lines": [shown]},
             )
         if variant.available < line.quantity:
             raise _out_of_stock(title, variant.available)
@@ -303,7 +307,8 @@ def order_place_in_transaction(
         stock.commit_lines(order_lines, locked=locked_stock)
 
     CartLine.objects.filter(cart=locked_cart).delete()
-    Cart.objects.filter(pk=locked_cart.pk).update(version=locked_cart.version + 1, discount_code="")
+    if locked_cart.discount_code:
+        Cart.objects.filter(pk=locked_cart.pk).update(discount_code="")
     placed = history_add(order=order, from_status="", to_status=order.status, actor=user)
     audit_record(
         action="orders.placed",
@@ -318,7 +323,11 @@ def order_place_in_transaction(
             "receiver_is_self": receiver.is_self,
         },
     )
-    notify(user=user, template="orders/placed", context={"order_number": order.number})
+    notify(
+        user=user,
+        template="orders/placed",
+        context={"order_number": order.number, "cash_on_delivery": is_cod},
+    )
     # For the answer to this request only (see `order_details_as_placed`).
     order.placed_rows = {"lines": order_lines, "history": [placed]}
     return order
@@ -428,6 +437,7 @@ def _units_limit(limit: int, held: int, *, one_product: bool) -> UnpaidUnitsLimi
 
 
 def _out_of_stock(title: str, available: int) -> OutOfStock:
+    title = to_persian_digits(title)  # as the pages show it
     if available <= 0:
         message = f"«{title}» تمام شد؛ آن را از سبد خرید بردارید."
     else:

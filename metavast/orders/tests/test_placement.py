@@ -187,6 +187,10 @@ def test_cash_on_delivery_only_where_the_method_allows_it(shop):
     assert order.status == OrderStatus.PROCESSING and order.expires_at is None
     variant.refresh_from_db()
     assert (variant.on_hand, variant.reserved) == (2, 0)
+    # Its SMS and email say it is paid at the door, not "after payment" (QA: they did).
+    bodies = [m.body for m in OutboxMessage.objects.filter(template="orders/placed", user=buyer)]
+    assert len(bodies) == 2
+    assert all("هنگام تحویل" in body and "پس از" not in body for body in bodies), bodies
 
 
 def test_courier_only_in_its_cities(shop):
