@@ -15,9 +15,10 @@ from pathlib import Path
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
-from metavast.core.text import to_ascii_digits
+from metavast.core.text import to_ascii_digits, to_persian_digits
 
 LOCAL_LIST = Path(__file__).resolve().parent / "data" / "common-passwords-fa.txt"
+MIN_LENGTH = 8
 MAX_LENGTH = 128
 
 
@@ -48,12 +49,27 @@ class LocalBreachedPasswordValidator:
         return "گذرواژهٔ رایج یا لو‌رفته پذیرفته نمی‌شود."
 
 
+class MinimumLengthValidator:
+    """Django's rule with its numbers in Persian digits (Django's own message has Latin ones)."""
+
+    def validate(self, password, user=None):
+        if len(password) < MIN_LENGTH:
+            raise ValidationError(
+                f"گذرواژه دست‌کم باید {to_persian_digits(MIN_LENGTH)} نویسه باشد.",
+                code="password_too_short",
+            )
+
+    def get_help_text(self):
+        return f"دست‌کم {to_persian_digits(MIN_LENGTH)} نویسه."
+
+
 class MaximumLengthValidator:
     def validate(self, password, user=None):
         if len(password) > MAX_LENGTH:
             raise ValidationError(
-                f"گذرواژه حداکثر می‌تواند {MAX_LENGTH} نویسه باشد.", code="password_too_long"
+                f"گذرواژه حداکثر می‌تواند {to_persian_digits(MAX_LENGTH)} نویسه باشد.",
+                code="password_too_long",
             )
 
     def get_help_text(self):
-        return f"حداکثر {MAX_LENGTH} نویسه."
+        return f"حداکثر {to_persian_digits(MAX_LENGTH)} نویسه."
