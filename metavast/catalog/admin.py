@@ -43,6 +43,7 @@ from metavast.catalog.services import (
     variant_set_price,
 )
 from metavast.catalog.services.images import MAX_UPLOAD_BYTES, render_renditions
+from metavast.core.admin_money import TomanAdminMixin
 from metavast.core.errors import DomainError
 from metavast.core.money import format_toman
 from metavast.core.text import normalize
@@ -81,7 +82,9 @@ class AttributeAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
 
 
-class VariantInline(admin.TabularInline):
+class VariantInline(TomanAdminMixin, admin.TabularInline):
+    """Prices are typed in Toman, like every amount staff read (core/admin_money.py)."""
+
     model = Variant
     extra = 0
     fields = (

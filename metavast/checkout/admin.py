@@ -11,11 +11,14 @@ from metavast.catalog import cache as catalog_cache
 from metavast.checkout.admin_delivery import RecurringWindowForm
 from metavast.checkout.delivery_schedule import delivery_windows_open
 from metavast.checkout.models import RecurringWindow, ShippingMethod, ShippingRate, VatRate
+from metavast.core.admin_money import TomanAdminMixin, toman_formfield
 from metavast.core.vat import display_rate_forget
 
 
 class ShippingRateForm(forms.ModelForm):
     province = forms.ChoiceField(label="استان", required=False)
+    # Typed in Toman, kept in Rials, wherever the form is used (core/admin_money.py).
+    cost = toman_formfield(ShippingRate._meta.get_field("cost"))
 
     class Meta:
         model = ShippingRate
@@ -26,7 +29,9 @@ class ShippingRateForm(forms.ModelForm):
         self.fields["province"].choices = [("", "همهٔ استان‌های دیگر"), *province_choices()]
 
 
-class ShippingRateInline(admin.TabularInline):
+class ShippingRateInline(TomanAdminMixin, admin.TabularInline):
+    """The cost is typed in Toman and kept in Rials (core/admin_money.py)."""
+
     model = ShippingRate
     form = ShippingRateForm
     extra = 1
@@ -74,7 +79,7 @@ class ShippingMethodForm(forms.ModelForm):
 
 
 @admin.register(ShippingMethod)
-class ShippingMethodAdmin(admin.ModelAdmin):
+class ShippingMethodAdmin(TomanAdminMixin, admin.ModelAdmin):
     form = ShippingMethodForm
     list_display = ("name", "code", "allows_cod", "is_active", "position", "rate_count")
     list_editable = ("is_active", "position")

@@ -25,10 +25,11 @@ from django.utils.html import format_html
 
 from metavast.accounts.services.staff import staff_personal_data_viewed
 from metavast.audit.models import AuditEvent
+from metavast.core.admin_money import TomanField
 from metavast.core.admin_persian import register_staff_choices
 from metavast.core.errors import DomainError
 from metavast.core.jalali import format_jalali_datetime
-from metavast.core.money import format_rial, format_toman
+from metavast.core.money import format_toman
 from metavast.orders.models import (
     STAFF_LABELS,
     TRANSITIONS,
@@ -122,6 +123,12 @@ class ReadOnlyInline(admin.TabularInline):
     can_delete = False
     show_change_link = False
 
+    def has_view_permission(self, request, obj=None):
+        # An order's lines, history and requests are part of the order (no role holds a
+        # permission on those models): whoever may see the order sees them. Before, only
+        # superusers did, so support could not see what it had asked or what was ordered.
+        return request.user.has_perm("orders.view_order") or request.user.has_perm(FULFIL)
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -137,12 +144,21 @@ class OrderLineInline(ReadOnlyInline):
 
 class HistoryInline(ReadOnlyInline):
     model = OrderStatusChange
-    fields = ("when", "from_status", "to_status", "actor", "note")
+    fields = ("when", "from_status", "to_status", "by", "note")
     readonly_fields = fields
 
     @admin.display(description="زمان")
     def when(self, obj):
         return format_jalali_datetime(obj.created_at)
+
+    @admin.display(description="انجام‌دهنده")
+    def by(self, obj):
+        # Never the customer's name: the order pages mask it (P6); staff are named.
+        if obj.actor_id is None:
+            return "سامانه"
+        if obj.actor_id == obj.order.user_id:
+            return "مشتری"
+        return obj.actor.get_full_name() or "کارمند"
 
 
 class InfoRequestInline(ReadOnlyInline):
@@ -151,11 +167,6 @@ class InfoRequestInline(ReadOnlyInline):
     readonly_fields = fields
     # Shown only to may_read_info_answers (see there); the rest to every viewer of the order.
     PRIVATE = frozenset({"message", "answer"})
-
-    def has_view_permission(self, request, obj=None):
-        # Requests belong to the order (no model permission of their own): whoever may see
-        # the order sees what was asked and when.
-        return request.user.has_perm("orders.view_order") or request.user.has_perm(FULFIL)
 
     def get_fields(self, request, obj=None):
         if may_read_info_answers(request.user):
@@ -234,7 +245,7 @@ class ShipForm(forms.Form):
 
 class RefundForm(forms.Form):
     reference = forms.CharField(label="شناسهٔ واریز بازپرداخت", max_length=64)
-    amount = forms.IntegerField(label="مبلغ (ریال)", min_value=1, required=False)
+    amount = TomanField(label="مبلغ (تومان)", min_value=1, required=False)
 
 
 class CancelForm(forms.Form):
@@ -247,12 +258,12 @@ def _refund_facts(order: Order) -> str:
     room = order_refundable_amount(order)
     if refunded:
         return (
-            f"تاکنون {format_rial(refunded)} بازپرداخت شده است؛ حداکثر {format_rial(room)}"
+            f"تاکنون {format_toman(refunded)} بازپرداخت شده است؛ حداکثر {format_toman(room)}"
             " دیگر ثبت می‌شود. سفارش لغوشده تا بازپرداخت کامل مبلغ آن «بازپرداخت لازم است»"
             " می‌ماند."
         )
     return (
-        f"حداکثر {format_rial(room)} ثبت می‌شود. بازپرداخت بخشی از مبلغ سفارش لغوشده آن را"
+        f"حداکثر {format_toman(room)} ثبت می‌شود. بازپرداخت بخشی از مبلغ سفارش لغوشده آن را"
         " «بازپرداخت لازم است» نگه می‌دارد تا باقی مبلغ هم بازپرداخت شود."
     )
 

@@ -1,7 +1,7 @@
 """Staff create and edit discount codes here; every save goes through the service (audited).
 
-Dates are typed in Jalali (the Persian admin's date inputs); amounts in Rials, shown in Toman
-in lists. A code that has been used cannot be deleted (its redemptions point at orders): staff
+Dates are typed in Jalali (the Persian admin's date inputs); amounts are typed and shown in
+Toman and kept in Rials (core/admin_money.py). A code that has been used cannot be deleted (its redemptions point at orders): staff
 switch it off instead, so no delete exists here.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
+from metavast.core.admin_money import TomanField, toman_formfield
 from metavast.core.money import format_toman
 from metavast.core.text import to_persian_digits
 from metavast.promotions import services
@@ -17,7 +18,15 @@ from metavast.promotions.models import DiscountCode, DiscountKind
 from metavast.promotions.selectors import CODE_PATTERN, normalize_code
 
 
+def _toman(name: str, **kwargs) -> TomanField:
+    return toman_formfield(DiscountCode._meta.get_field(name), **kwargs)
+
+
 class DiscountCodeForm(forms.ModelForm):
+    # Declared here, not left to the admin, so the form types Toman wherever it is used.
+    amount = _toman("amount")
+    min_cart_total = _toman("min_cart_total")
+
     class Meta:
         model = DiscountCode
         fields = (
@@ -54,7 +63,7 @@ class DiscountCodeForm(forms.ModelForm):
             data["amount"] = None
         elif kind == DiscountKind.FIXED:
             if not data.get("amount"):
-                self.add_error("amount", "مبلغ تخفیف را به ریال بنویسید.")
+                self.add_error("amount", "مبلغ تخفیف را به تومان بنویسید.")
             data["percent"] = None
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:

@@ -21,6 +21,7 @@ from metavast.accounts.tests.conftest import MOBILE, PASSWORD, last_code, make_u
 from metavast.catalog.models import Product
 from metavast.catalog.tests import factories as catalog_factories
 from metavast.checkout.models import CheckoutDraft
+from metavast.core.admin_money import rials_as_toman_input
 from metavast.core.errors import INVISIBLE_CHARACTER, LINE_BREAK
 from metavast.core.schemas import InputSchema, MultilineText, SecretText
 from metavast.core.validators import PlainTextValidator, unreadable_character
@@ -531,7 +532,7 @@ def test_admin_product_title_is_refused_and_the_description_keeps_its_lines(staf
         "variants-0-product": product.pk,
         "variants-0-sku": variant.sku,
         "variants-0-options": '[["رنگ", "آبی"]]',
-        "variants-0-price": variant.price,
+        "variants-0-price": rials_as_toman_input(variant.price),  # typed in Toman
         "variants-0-compare_at_price": "",
         "variants-0-on_hand": variant.on_hand,
         "variants-0-is_active": "on",

@@ -12,6 +12,11 @@ from metavast.orders.tests.factories import fill_cart, make_customer, make_varia
 pytestmark = pytest.mark.django_db
 
 
+def _toman(rials: int) -> str:
+    """The refund form is typed in Toman (one decimal place is a Rial)."""
+    return f"{rials // 10}.{rials % 10}" if rials % 10 else str(rials // 10)
+
+
 @pytest.fixture
 def staff(db):
     return make_customer(is_staff=True, first_name="انباردار")
@@ -102,11 +107,13 @@ def test_staff_cancel_then_record_refund(staff_client, paid_order):
     paid_order.refresh_from_db()
     assert paid_order.status == OrderStatus.CANCELLED and paid_order.refund_due
     staff_client.post(
-        f"{url}/refund/", {"reference": "SHABA-77", "amount": str(paid_order.total + 1)}
+        f"{url}/refund/", {"reference": "SHABA-77", "amount": _toman(paid_order.total + 1)}
     )
     paid_order.refresh_from_db()
     assert paid_order.status == OrderStatus.CANCELLED
-    staff_client.post(f"{url}/refund/", {"reference": "SHABA-77", "amount": str(paid_order.total)})
+    staff_client.post(
+        f"{url}/refund/", {"reference": "SHABA-77", "amount": _toman(paid_order.total)}
+    )
     paid_order.refresh_from_db()
     assert paid_order.status == OrderStatus.REFUNDED and paid_order.refund_reference == "SHABA-77"
 
@@ -180,7 +187,9 @@ def test_warehouse_neither_cancels_refunds_nor_asks_the_customer(people, paid_or
         assert f"{url}/{screen}/" not in page
         assert client.get(f"{url}/{screen}/").status_code == 403
     assert client.post(f"{url}/cancel/", {"note": "x"}).status_code == 403
-    assert client.post(f"{url}/refund/", {"reference": "WH", "amount": "1"}).status_code == 403
+    assert (
+        client.post(f"{url}/refund/", {"reference": "WH", "amount": _toman(1)}).status_code == 403
+    )
     request_info = {"fields_": ["other"], "message": "؟"}
     assert client.post(f"{url}/request-info/", request_info).status_code == 403
     paid_order.refresh_from_db()
@@ -189,7 +198,9 @@ def test_warehouse_neither_cancels_refunds_nor_asks_the_customer(people, paid_or
     # A cancelled paid order: still no refund for warehouse.
     order_cancel(order=paid_order, actor=paid_order.user, reason="customer")
     assert f"{url}/refund/" not in client.get(f"{url}/change/").content.decode()
-    assert client.post(f"{url}/refund/", {"reference": "WH", "amount": "1"}).status_code == 403
+    assert (
+        client.post(f"{url}/refund/", {"reference": "WH", "amount": _toman(1)}).status_code == 403
+    )
     paid_order.refresh_from_db()
     assert paid_order.refund_due and paid_order.refunded_amount is None
 
@@ -202,7 +213,7 @@ def test_support_and_admin_cancel_and_refund(people, paid_order, role):
     assert f"{url}/cancel/" in page and f"{url}/request-info/" in page
     client.post(f"{url}/cancel/", {"note": "ناموجود"})
     assert f"{url}/refund/" in client.get(f"{url}/change/").content.decode()
-    client.post(f"{url}/refund/", {"reference": "S-1", "amount": str(paid_order.total)})
+    client.post(f"{url}/refund/", {"reference": "S-1", "amount": _toman(paid_order.total)})
     paid_order.refresh_from_db()
     assert paid_order.status == OrderStatus.REFUNDED
 
@@ -210,7 +221,7 @@ def test_support_and_admin_cancel_and_refund(people, paid_order, role):
 def test_refund_form_keeps_the_order_due_and_refuses_more_than_is_owed(staff_client, paid_order):
     url = f"/admin/orders/order/{paid_order.pk}"
     order_cancel(order=paid_order, actor=paid_order.user, reason="customer")
-    staff_client.post(f"{url}/refund/", {"reference": "P-1", "amount": "1000"})
+    staff_client.post(f"{url}/refund/", {"reference": "P-1", "amount": _toman(1000)})
     paid_order.refresh_from_db()
     assert (paid_order.status, paid_order.refund_due, paid_order.refunded_amount) == (
         OrderStatus.CANCELLED,
@@ -222,14 +233,14 @@ def test_refund_form_keeps_the_order_due_and_refuses_more_than_is_owed(staff_cli
     form = staff_client.get(f"{url}/refund/").context["form"]
     assert form["amount"].value() == paid_order.total - 1000
     response = staff_client.post(
-        f"{url}/refund/", {"reference": "P-2", "amount": str(paid_order.total)}
+        f"{url}/refund/", {"reference": "P-2", "amount": _toman(paid_order.total)}
     )
     assert response.status_code == 200
     assert "بیش از مبلغی است که هنوز باید بازگردانده شود" in response.content.decode()
     paid_order.refresh_from_db()
     assert paid_order.refunded_amount == 1000
     staff_client.post(
-        f"{url}/refund/", {"reference": "P-2", "amount": str(paid_order.total - 1000)}
+        f"{url}/refund/", {"reference": "P-2", "amount": _toman(paid_order.total - 1000)}
     )
     paid_order.refresh_from_db()
     assert (paid_order.status, paid_order.refund_due) == (OrderStatus.REFUNDED, False)
