@@ -40,7 +40,9 @@ from metavast.checkout.shipping import (
     shipping_quotes,
     vat_amount,
     vat_rate_basis_points,
+    vat_rate_or_none,
 )
+from metavast.core.vat import gross_amount
 from metavast.orders.models import Order, PaymentMethod
 from metavast.orders.services import Receiver, order_place_in_transaction
 from metavast.orders.services.placement import clean_receiver
@@ -129,6 +131,31 @@ def checkout_quotes(*, draft: CheckoutDraft, priced: PricedCart) -> list[Quote]:
     return shipping_quotes(
         province=draft.address.province, city=draft.address.city, weight_grams=priced.weight_grams
     )
+
+
+@dataclass(frozen=True)
+class ShippingChoice:
+    """A method as the shipping step offers it. `price` is VAT included, like every price the
+    shopper sees: the amount the review, the order and the invoice charge for it."""
+
+    quote: Quote
+    price: int
+
+    @property
+    def method(self):
+        return self.quote.method
+
+
+def checkout_shipping_choices(*, draft: CheckoutDraft, priced: PricedCart) -> list[ShippingChoice]:
+    """The methods for the draft's address, priced as `checkout_summary` will charge them:
+    at the rate in force today (the display rate only while none is, when placing refuses)."""
+    quotes = checkout_quotes(draft=draft, priced=priced)
+    if not quotes:
+        return []
+    basis_points = vat_rate_or_none(timezone.localdate())
+    if basis_points is None:
+        basis_points = priced.vat_basis_points
+    return [ShippingChoice(quote=q, price=gross_amount(q.cost, basis_points)) for q in quotes]
 
 
 def checkout_summary(*, draft: CheckoutDraft, priced: PricedCart) -> Summary:

@@ -32,7 +32,12 @@ from metavast.checkout.errors import (
     DeliveryWindowRequired,
     DeliveryWindowUnavailable,
 )
-from metavast.checkout.forms import NewAddressForm, ReceiverForm, ShippingForm
+from metavast.checkout.forms import (
+    NewAddressForm,
+    ReceiverForm,
+    ShippingForm,
+    receiver_initial,
+)
 from metavast.consent.models import MarketingSource
 from metavast.consent.web import apply_ticked_boxes, marketing_boxes
 from metavast.core.clientip import request_ip
@@ -101,14 +106,27 @@ def address_view(request):
         if draft.address_id
         else (str(addresses[0].pk) if addresses else "new")
     )
-    receiver_initial = {
-        "receiver_is_self": "1" if draft.receiver_is_self else "0",
-        "receiver_first_name": draft.receiver_first_name,
-        "receiver_last_name": draft.receiver_last_name,
-        "receiver_mobile": draft.receiver_mobile,
-    }
+    by_key = {str(a.pk): a for a in addresses}
+
+    def shown_for(key: str) -> dict:
+        return {
+            **receiver_initial(draft=draft, address=by_key.get(key), address_key=key),
+            "receiver_for": key,
+        }
+
     is_post = request.method == "POST"
-    receiver_form = ReceiverForm(request.POST if is_post else None, initial=receiver_initial)
+    receiver_data = request.POST if is_post else None
+    if is_post:
+        first_shown = request.POST.get("receiver_for", "")
+        if (
+            first_shown
+            and first_shown != chosen
+            and ReceiverForm(request.POST).is_as_shown(shown_for(first_shown))
+        ):
+            # Another address was picked and the receiver left as shown for the first one:
+            # the receiver saved with the address picked (or the customer) receives.
+            receiver_data = shown_for(chosen)
+    receiver_form = ReceiverForm(receiver_data, initial=shown_for(chosen))
     # Unprefixed: the province select asks /accounts/addresses/cities/?province=... (htmx).
     new_form = NewAddressForm(request.POST if is_post and chosen == "new" else None)
     if is_post:
@@ -168,7 +186,8 @@ def shipping_view(request):
     draft = services.checkout_draft_get(user=request.user)
     if draft.address is None:
         return redirect("checkout:address")
-    quotes = services.checkout_quotes(draft=draft, priced=priced)
+    choices = services.checkout_shipping_choices(draft=draft, priced=priced)
+    quotes = [c.quote for c in choices]
     windows = {q.method.pk: bookable_windows(method=q.method) for q in quotes}
     form = ShippingForm(
         request.POST or None,
@@ -198,8 +217,8 @@ def shipping_view(request):
         {
             "form": form,
             "quotes": quotes,
-            # Each method with its bookable windows (only couriers have any).
-            "options": [(q, windows[q.method.pk]) for q in quotes],
+            # Each method, priced VAT included, with its bookable windows (only couriers).
+            "options": [(c, windows[c.method.pk]) for c in choices],
             "draft": draft,
             "receiver": services.draft_receiver(draft),
             "priced": priced,

@@ -39,14 +39,41 @@ def font_path() -> Path | None:
     return None
 
 
+def column_totals(invoice, lines) -> dict[str, int]:
+    """The totals row: one figure under each amount column. They are the invoice's recorded
+    amounts (what the tax system was sent), which are the sums of its lines' columns
+    (services._create); a difference would be a bug, so it is logged, never papered over."""
+    totals = {
+        "amount": invoice.subtotal,  # before discount: unit price x quantity
+        "discount": invoice.discount,
+        "net": invoice.subtotal - invoice.discount,
+        "vat": invoice.vat,
+        "total": invoice.total,
+    }
+    sums = {
+        "amount": sum(line.amount for line in lines),
+        "discount": sum(line.discount for line in lines),
+        "net": sum(line.net_amount for line in lines),
+        "vat": sum(line.vat_amount for line in lines),
+        "total": sum(line.line_total for line in lines),
+    }
+    if sums != totals:
+        log.error("invoice totals differ from its lines", extra={"invoice_id": invoice.pk})
+    return totals
+
+
 def render_html(invoice) -> str:
     regular = font_path()
     bold = regular.with_name("Vazirmatn-Bold.ttf") if regular else None
+    lines = list(invoice.lines.all())
+    for line in lines:
+        line.amount = line.unit_price * line.quantity  # the «مبلغ کل» column, before discount
     return render_to_string(
         "invoices/invoice_pdf.html",
         {
             "invoice": invoice,
-            "lines": list(invoice.lines.all()),
+            "lines": lines,
+            "totals": column_totals(invoice, lines),
             "buyer": invoice.buyer,
             "seller": invoice.seller,
             "order": invoice.order,
