@@ -17,6 +17,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from metavast.core.admin_actions import ActionPagesMixin
 from metavast.core.errors import DomainError
@@ -64,6 +66,18 @@ def queue_counters(model, now=None) -> dict:
         "oldest_age": age_text(stats["oldest"], now) if stats["oldest"] else "—",
         "over_day": to_persian_digits(pending.filter(queued_at__lt=day_ago).count()),
     }
+
+
+def _form_errors(form, exc: DomainError) -> None:
+    """A service's refusal on the form it came from: each field's errors under that field, and
+    the general message only when no field says what is wrong (it would only repeat them)."""
+    shown = False
+    for name, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(name if name in form.fields else None, error)
+            shown = True
+    if not shown:
+        form.add_error(None, str(exc.message))
 
 
 def _reject_action(reason: RejectReason):
@@ -175,8 +189,8 @@ class ReviewAdmin(ActionPagesMixin, _Moderated):
         "rating",
         "title",
         "body",
-        "pros",
-        "cons",
+        "pros_list",
+        "cons_list",
         "status",
         "reject_reason",
         "is_verified_buyer",
@@ -214,6 +228,15 @@ class ReviewAdmin(ActionPagesMixin, _Moderated):
     @admin.display(description="گزارش‌ها", ordering="report_count")
     def reports(self, obj):
         return to_persian_digits(getattr(obj, "report_count", 0))
+
+    # The points are a JSON list; shown raw they read «['باتری خوب']».
+    @admin.display(description="نقاط قوت")
+    def pros_list(self, obj):
+        return format_html_join(mark_safe("<br>"), "{}", ((p,) for p in obj.pros)) or "—"
+
+    @admin.display(description="نقاط ضعف")
+    def cons_list(self, obj):
+        return format_html_join(mark_safe("<br>"), "{}", ((c,) for c in obj.cons)) or "—"
 
     @admin.display(description="نویسنده")
     def author_label(self, obj):
@@ -263,7 +286,7 @@ class ReviewAdmin(ActionPagesMixin, _Moderated):
             return self._back(review)
         to = request.POST.get("to", "")
         form = ModerateForm(request.POST)
-        reason = form.data.get("reject_reason", "") if form.is_valid() else ""
+        reason = form.cleaned_data["reject_reason"] if form.is_valid() else ""
         try:
             services.review_moderate(review=review, actor=request.user, to=to, reject_reason=reason)
         except (DomainError, ValueError) as exc:
@@ -298,10 +321,7 @@ class ReviewAdmin(ActionPagesMixin, _Moderated):
                     cons=form.points("cons"),
                 )
             except DomainError as exc:
-                form.add_error(None, str(exc.message))
-                for errors in exc.fields.values():
-                    for error in errors:
-                        form.add_error(None, error)
+                _form_errors(form, exc)
             else:
                 self.message_user(request, "ویرایش با نسخهٔ تازه ثبت شد.", messages.SUCCESS)
                 return self._back(review)
@@ -414,10 +434,7 @@ class QuestionAdmin(_Moderated):
                     question=question, author=request.user, body=form.cleaned_data["body"]
                 )
             except DomainError as exc:
-                form.add_error(None, str(exc.message))
-                for errors in exc.fields.values():
-                    for error in errors:
-                        form.add_error(None, error)
+                _form_errors(form, exc)
             else:
                 self.message_user(request, "پاسخ فروشنده منتشر شد.", messages.SUCCESS)
                 return redirect(reverse("admin:reviews_question_change", args=[question.pk]))

@@ -57,6 +57,15 @@ class EditReasonRequired(DomainError):
     message = _("ویرایش مدیر بدون نوشتن دلیل ممکن نیست.")
 
 
+class EditReasonLength(DomainError):
+    """A reason was written but is too short or too long; `fields["reason"]` says which, with
+    the limit and the length in Persian digits."""
+
+    code = "edit_reason_length"
+    status = 422
+    message = _("طول دلیل ویرایش مناسب نیست.")
+
+
 class NotYourReview(DomainError):
     code = "not_your_review"
     status = 403

@@ -37,6 +37,7 @@ BODY = Length(10, 2000, multiline=True)
 POINT = Length(2, 100)
 QUESTION = Length(5, 500, multiline=True)
 ANSWER = Length(2, 1000, multiline=True)
+EDIT_REASON = Length(5, 300)  # a moderator's reason for an edit; the column holds 300
 MAX_POINTS = 5
 MAX_PHOTOS = 5
 

@@ -37,13 +37,17 @@ def _ua(request) -> str:
 
 
 def _fail(request, exc: DomainError, form=None) -> None:
+    """Say a service's refusal: each field's errors where that field is, and the general
+    message («ورودی نامعتبر است.») only when no field error says what is wrong."""
+    field_errors = [(name, error) for name, errors in exc.fields.items() for error in errors]
     if form is not None:
-        form.add_error(None, str(exc.message))
-        for name, errors in exc.fields.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        messages.error(request, str(exc.message))
+        for name, error in field_errors:
+            form.add_error(name if name in form.fields else None, error)
+        if not field_errors:
+            form.add_error(None, str(exc.message))
+        return
+    for _name, error in field_errors or [(None, str(exc.message))]:
+        messages.error(request, error)
 
 
 @require_GET
@@ -113,9 +117,14 @@ def write_view(request, slug: str):
         else:
             messages.success(request, "دیدگاه شما ثبت شد و پس از بررسی منتشر می‌شود.")
             return redirect("reviews:mine")
-    return render(
-        request, "reviews/write.html", {"form": form, "product": product, "heading": "نوشتن دیدگاه"}
-    )
+    context = {
+        "form": form,
+        "product": product,
+        "heading": "نوشتن دیدگاه",
+        # Everything typed comes back in the form; chosen files cannot, so say so.
+        "photos_dropped": bool(request.FILES.getlist("photos")),
+    }
+    return render(request, "reviews/write.html", context)
 
 
 @login_required
@@ -212,9 +221,6 @@ def ask_view(request, slug: str):
             )
         except DomainError as exc:
             _fail(request, exc)
-            for errors in exc.fields.values():
-                for error in errors:
-                    messages.error(request, error)
         else:
             messages.success(request, "پرسش شما ثبت شد و پس از بررسی منتشر می‌شود.")
     else:

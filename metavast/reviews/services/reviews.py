@@ -20,17 +20,20 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from metavast.audit.services import audit_record
 from metavast.catalog import cache as catalog_cache
 from metavast.catalog.models import Product
 from metavast.catalog.services.images import render_renditions
+from metavast.core.text import to_persian_digits
 from metavast.notifications.services import notify
 from metavast.orders.models import Order, OrderStatus
 from metavast.reviews import rules
 from metavast.reviews.errors import (
     AlreadyReviewed,
     CannotVoteOwn,
+    EditReasonLength,
     EditReasonRequired,
     MobileNotConfirmed,
     NotApproved,
@@ -51,8 +54,6 @@ from metavast.reviews.models import (
     ReviewVote,
     Status,
 )
-
-EDIT_REASON_MIN = 5
 
 
 @dataclass
@@ -249,16 +250,35 @@ def review_edit_own(*, review: Review, author, data: ReviewInput, now=None) -> R
     return review
 
 
+def _edit_reason(reason: str) -> str:
+    """The moderator's reason, checked: none at all, too short and too long are three
+    different mistakes, and each is named as such (with the limit in Persian digits)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise EditReasonRequired(fields={"reason": [str(EditReasonRequired.message)]})
+    size = rules.persian_length(reason)
+    if size < rules.EDIT_REASON.minimum:
+        message = _("دلیل ویرایش کوتاه است: دست‌کم %(minimum)s نویسه بنویسید (اکنون %(size)s).")
+    elif len(reason) > rules.EDIT_REASON.maximum:  # the column's limit counts every character
+        size = len(reason)
+        message = _("دلیل ویرایش بلند است: حداکثر %(maximum)s نویسه بنویسید (اکنون %(size)s).")
+    else:
+        return rules.clean_text(reason, rules.EDIT_REASON, "reason")
+    message %= {
+        "minimum": to_persian_digits(rules.EDIT_REASON.minimum),
+        "maximum": to_persian_digits(rules.EDIT_REASON.maximum),
+        "size": to_persian_digits(size),
+    }
+    raise EditReasonLength(message, fields={"reason": [message]})
+
+
 @transaction.atomic
 def review_edit_staff(
     *, review: Review, actor, reason: str, title: str, body: str, pros=None, cons=None, now=None
 ) -> Review:
     """A moderator edits to keep the rules (P6): who, when and why are kept with the new
     version; the previous text stays in its own version. The rating is the author's."""
-    reason = (reason or "").strip()
-    if rules.persian_length(reason) < EDIT_REASON_MIN or len(reason) > 300:
-        raise EditReasonRequired()
-    rules.clean_text(reason, rules.Length(EDIT_REASON_MIN, 300), "reason")
+    reason = _edit_reason(reason)
     review = _locked(review.pk)
     clean = ReviewInput(
         rating=review.rating,

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.test import Client
 
@@ -150,3 +152,66 @@ def test_seller_answers_and_the_asker_is_told(product):
     assert answer.by_seller and answer.status == Status.APPROVED
     assert OutboxMessage.objects.filter(user=asker, template="reviews/answered").count() == 2
     assert Question.objects.get().answers.count() == 1
+
+
+def test_change_page_buttons_send_the_page_form_to_the_moderation_url(product):
+    # A <form> of its own inside Django's <form id="review_form"> is dropped by the browser,
+    # so the buttons must send the page's form (CSRF token and reason select are in it).
+    staff = _client(make_staff("moderator"))
+    review = make_review(product, approved=False)
+    page = staff.get(f"/admin/reviews/review/{review.pk}/change/").content.decode()
+    moderate = f"/admin/reviews/review/{review.pk}/moderate/"
+    assert 'id="moderate-form"' not in page and 'form="moderate-form"' not in page
+    assert page.count(f'formaction="{moderate}"') == 3
+    main = re.search(r'<form [^>]*id="review_form".*?</form>', page, re.S).group(0)
+    assert "<form" not in main[5:]  # nothing nested
+    for value in ("approved", "rejected", "pending"):
+        assert re.search(
+            rf'<button type="submit" formaction="{moderate}"[^>]* value="{value}"', main
+        )
+    assert '<select name="reject_reason"' in main
+    assert "باتری خوب" in page and "[&#x27;" not in page  # the points, not a list's repr
+
+
+def test_moderation_post_from_the_change_page_rejects_with_its_reason_and_requeues(product):
+    moderator = make_staff("moderator")
+    staff = _client(moderator)
+    review = make_review(product, approved=False)
+    url = f"/admin/reviews/review/{review.pk}/moderate/"
+    # What the browser sends: the whole page form, the pressed button's name and value.
+    page_form = {"versions-TOTAL_FORMS": "1", "versions-INITIAL_FORMS": "1"}
+    refused = staff.post(url, {**page_form, "to": "rejected", "reject_reason": ""}, follow=True)
+    assert "یکی از قوانین ثبت دیدگاه" in refused.content.decode()
+    assert Review.objects.get(pk=review.pk).status == Status.PENDING
+    response = staff.post(url, {**page_form, "to": "rejected", "reject_reason": "advertising"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("/admin/reviews/review/")
+    rejected = Review.objects.get(pk=review.pk)
+    assert (rejected.status, rejected.reject_reason) == ("rejected", "advertising")
+    assert rejected.moderated_by_id == moderator.pk
+    staff.post(url, {**page_form, "to": "pending", "reject_reason": "advertising"})
+    requeued = Review.objects.get(pk=review.pk)
+    assert (requeued.status, requeued.reject_reason) == ("pending", "")
+
+
+@pytest.mark.parametrize(
+    "reason, shown",
+    [
+        ("ab", "دلیل ویرایش کوتاه است: دست‌کم ۵ نویسه بنویسید (اکنون ۲)."),
+        ("می‌خو", "دلیل ویرایش کوتاه است: دست‌کم ۵ نویسه بنویسید (اکنون ۴)."),  # ZWNJ not counted
+        ("د" * 301, "دلیل ویرایش بلند است: حداکثر ۳۰۰ نویسه بنویسید (اکنون ۳۰۱)."),
+    ],
+    ids=["two-letters", "zwnj-not-counted", "over-the-column"],
+)
+def test_staff_edit_screen_says_a_reason_is_too_short_or_too_long(product, reason, shown):
+    staff = _client(make_staff("moderator"))
+    review = make_review(product)
+    response = staff.post(
+        f"/admin/reviews/review/{review.pk}/edit/",
+        {"title": review.title, "body": "متن تازه‌ای که کوتاه نیست.", "reason": reason},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and review.versions.count() == 1
+    assert shown in html
+    assert "بدون نوشتن دلیل" not in html
+    assert html.count("errorlist") == 1  # under the reason only, not repeated at the top

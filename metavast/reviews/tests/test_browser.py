@@ -1,7 +1,10 @@
 """Headless Chromium: XSS and bidi payloads shown as reviews open no dialog, in the
-storefront and in the back office; the product page with reviews on a phone."""
+storefront and in the back office; the product page with reviews on a phone; the
+moderation buttons of a review's admin page; the review form with an error on a phone."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 from django.db import transaction
@@ -135,3 +138,83 @@ def test_product_with_reviews_on_a_phone(live_server, browser_context, screensho
     expect(page.locator(".reviews-page")).to_contain_text("بهترین خرید امسال")
     expect(page.locator(".reviews-page")).not_to_contain_text("متوسط")
     screenshot(page, "reviews-phone-verified")
+
+
+def test_moderation_buttons_on_the_change_page_work(
+    live_server, new_browser_context, screenshot, shop
+):
+    product = make_product()
+    moderator = make_staff("moderator")
+    first = make_review(product, approved=False, title="دیدگاه نخست")
+    second = make_review(product, approved=False, title="دیدگاه دوم")
+    context = new_browser_context(viewport={"width": 1280, "height": 900})
+    context.add_cookies([_staff_cookie(moderator, live_server.url)])
+    page = context.new_page()
+
+    page.goto(f"/admin/reviews/review/{first.pk}/change/")
+    content = page.locator("#content-main")
+    screenshot(page, "reviews-admin-moderate-buttons")
+    content.get_by_role("button", name="تأیید و انتشار (A)").click()
+    expect(page).to_have_url(f"{live_server.url}/admin/reviews/review/{second.pk}/change/")
+    expect(page.locator(".messagelist")).to_contain_text("وضعیت دیدگاه به‌روز شد.")
+    assert Review.objects.get(pk=first.pk).status == Status.APPROVED
+
+    # Reject without a reason: refused, said in Persian, nothing changes.
+    content.get_by_role("button", name="رد (R)").click()
+    expect(page.locator(".messagelist")).to_contain_text("یکی از قوانین ثبت دیدگاه")
+    assert Review.objects.get(pk=second.pk).status == Status.PENDING
+    # With the reason chosen in the select beside the button, it is sent along.
+    content.get_by_label("دلیل رد (از قوانین ثبت دیدگاه)").select_option("advertising")
+    content.get_by_role("button", name="رد (R)").click()
+    expect(page).to_have_url(f"{live_server.url}/admin/reviews/review/")
+    rejected = Review.objects.get(pk=second.pk)
+    assert (rejected.status, rejected.reject_reason) == (Status.REJECTED, "advertising")
+
+    page.goto(f"/admin/reviews/review/{first.pk}/change/")
+    page.get_by_role("button", name="بازگشت به صف").click()
+    expect(page.locator(".messagelist")).to_contain_text("وضعیت دیدگاه به‌روز شد.")
+    assert Review.objects.get(pk=first.pk).status == Status.PENDING
+
+
+def test_write_form_on_a_phone_with_an_error(live_server, browser_context, screenshot, shop):
+    product = make_product()
+    shopper = make_customer()
+    browser_context.add_cookies([_signed_in_cookie(shopper, live_server.url)])
+    page = browser_context.new_page()
+    page.goto(f"/reviews/p/{product.slug}/write/")
+    page.get_by_label("عنوان").fill("عنوان من")
+    page.get_by_label("متن دیدگاه").fill("متنی که نوشتم و نباید گم شود.")
+    page.get_by_role("button", name="ثبت دیدگاه").click()
+
+    group = page.get_by_role("group", name="امتیاز شما")
+    expect(group).to_contain_text("امتیاز را انتخاب کنید.")
+    expect(page.locator(".review-form")).not_to_contain_text("ورودی نامعتبر است.")
+    expect(page.get_by_label("عنوان")).to_have_value("عنوان من")
+    expect(page.get_by_label("متن دیدگاه")).to_have_value("متنی که نوشتم و نباید گم شود.")
+    screenshot(page, "reviews-phone-write-error")
+    # Each radio sits beside its label, right-aligned, «۵ از ۵» first (one under another on a
+    # phone; in one row on a wider screen).
+    boxes = []
+    for n in "۵۴۳۲۱":
+        label = group.locator("label.rating-choice").filter(has_text=f"{n} از ۵")
+        expect(label.locator("input[type=radio]")).to_have_accessible_name(f"{n} از ۵")
+        radio, box = label.locator("input").bounding_box(), label.bounding_box()
+        assert box["x"] <= radio["x"] and radio["x"] + radio["width"] <= box["x"] + box["width"]
+        assert box["y"] <= radio["y"] and radio["y"] + radio["height"] <= box["y"] + box["height"]
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        boxes.append(box)
+    assert all(b["y"] > a["y"] for a, b in itertools.pairwise(boxes))
+    rights = {round(box["x"] + box["width"]) for box in boxes}
+    assert len(rights) == 1 and rights.pop() > 300  # all start at the right edge
+
+    group.get_by_label("۴ از ۵").check()
+    page.get_by_role("button", name="ثبت دیدگاه").click()
+    expect(page).to_have_url(f"{live_server.url}/reviews/mine/")
+    review = Review.objects.get(author=shopper)
+    assert (review.rating, review.title) == (4, "عنوان من")
+
+
+def _signed_in_cookie(user, url: str) -> dict:
+    client = Client()
+    client.force_login(user)
+    return {"name": "sessionid", "value": client.session.session_key, "url": url}

@@ -181,3 +181,38 @@ def test_unconfirmed_mobile_cannot_post_through_the_page(client, product):
     assert response.status_code == 200
     assert "شمارهٔ همراه" in response.content.decode()
     assert not Review.objects.exists()
+
+
+def test_write_form_offers_the_rating_in_persian_as_one_group(client, product):
+    client.force_login(make_customer())
+    html = client.get(reverse("reviews:write", args=[product.slug])).content.decode()
+    group = re.search(r'<fieldset class="field rating-field.*?</fieldset>', html, re.S).group(0)
+    assert "<legend>امتیاز شما</legend>" in group
+    labels = re.findall(r'<label class="rating-choice"[^>]*>(.*?)</label>', group, re.S)
+    assert [re.sub(r"<[^>]+>|\s+", " ", label).split()[-3:] for label in labels] == [
+        [f"{n}", "از", "۵"] for n in "۵۴۳۲۱"
+    ]
+    for n, label in zip("54321", labels, strict=True):
+        assert f'type="radio" name="rating" value="{n}"' in label  # the radio is in its label
+    assert not re.search(r">\s*[1-5]\s*<", group)  # no Latin-digit label left
+    assert "امتیاز شما:" not in html and "عنوان:" not in html
+
+
+def test_write_form_says_what_is_wrong_once_and_keeps_what_was_typed(client, product):
+    client.force_login(make_customer())
+    url = reverse("reviews:write", args=[product.slug])
+    typed = {"title": "عنوان من", "body": "متنی که نوشتم و نباید گم شود.", "pros": "سبک"}
+    html = client.post(url, typed).content.decode()
+    assert "امتیاز را انتخاب کنید." in html
+    assert "این فیلد لازم است." not in html and "ورودی نامعتبر است." not in html
+    assert 'value="عنوان من"' in html and "متنی که نوشتم و نباید گم شود.</textarea>" in html
+    # A service refusal (a title under three letters) is said under the title, with no
+    # general banner on top of it, and the chosen rating stays chosen.
+    html = client.post(url, {**typed, "rating": "4", "title": "بد"}).content.decode()
+    assert "طول این متن باید بین ۳ و ۱۰۰ نویسه باشد (اکنون ۲)." in html
+    assert "ورودی نامعتبر است." not in html
+    title_field = re.search(r'<div class="field has-error">.*?</div>', html, re.S).group(0)
+    assert 'id="id_title"' in title_field and "(اکنون ۲)" in title_field
+    assert re.search(r'value="4"[^>]* id="id_rating_1" checked|value="4"[^>]*checked', html)
+    assert "متنی که نوشتم و نباید گم شود.</textarea>" in html
+    assert not Review.objects.exists()

@@ -8,6 +8,7 @@ from metavast.reviews import rules
 from metavast.reviews.errors import (
     AlreadyReviewed,
     CannotVoteOwn,
+    EditReasonLength,
     EditReasonRequired,
     InvalidText,
     MobileNotConfirmed,
@@ -232,3 +233,27 @@ def test_photos_are_checked_and_lose_their_exif(product, django_capture_on_commi
         review_post(
             product=make_product(), author=make_customer(), data=data(), photos=[b"not an image"]
         )
+
+
+def test_staff_edit_names_a_short_or_long_reason_as_such_and_changes_nothing(product):
+    review = make_review(product)
+    moderator = make_staff("moderator")
+    edit = {"review": review, "actor": moderator, "title": review.title, "body": "متن تازهٔ کامل."}
+    with pytest.raises(EditReasonRequired) as missing:
+        review_edit_staff(**edit, reason="   ")
+    assert missing.value.fields == {"reason": ["ویرایش مدیر بدون نوشتن دلیل ممکن نیست."]}
+    with pytest.raises(EditReasonLength) as short:
+        review_edit_staff(**edit, reason=" ab ")
+    assert short.value.code == "edit_reason_length" and short.value.status == 422
+    assert short.value.fields == {
+        "reason": ["دلیل ویرایش کوتاه است: دست‌کم ۵ نویسه بنویسید (اکنون ۲)."]
+    }
+    with pytest.raises(EditReasonLength) as long:
+        review_edit_staff(**edit, reason="ب" * 301)
+    assert long.value.fields == {
+        "reason": ["دلیل ویرایش بلند است: حداکثر ۳۰۰ نویسه بنویسید (اکنون ۳۰۱)."]
+    }
+    assert review.versions.count() == 1 and not Review.objects.get(pk=review.pk).edited_by_staff
+    review_edit_staff(**edit, reason="ب" * 300)  # exactly the limits pass
+    review_edit_staff(**{**edit, "body": "متنی دیگر و کامل."}, reason="ابجدی")
+    assert review.versions.count() == 3
