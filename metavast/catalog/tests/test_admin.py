@@ -8,6 +8,7 @@ from metavast.audit.models import AuditEvent
 from metavast.catalog.models import Product, ProductImage, Variant
 from metavast.catalog.resources import VariantResource, escape_formula
 from metavast.catalog.tests import factories
+from metavast.core.admin_money import rials_as_toman_input
 
 pytestmark = pytest.mark.django_db
 ADMIN = "/admin/catalog"
@@ -100,7 +101,8 @@ def _inline_data(product, **variant_changes):
         "variants-0-product": product.pk,
         "variants-0-sku": variant.sku,
         "variants-0-options": '[["رنگ", "آبی"]]',
-        "variants-0-price": variant.price,
+        # Posted back as the page shows it: Toman, Persian digits (core/admin_money.py).
+        "variants-0-price": rials_as_toman_input(variant.price),
         "variants-0-compare_at_price": "",
         "variants-0-on_hand": variant.on_hand,
         "variants-0-is_active": "on",
@@ -119,7 +121,7 @@ def _inline_data(product, **variant_changes):
 
 def test_product_form_routes_price_and_stock_through_services(staff_client):
     product = factories.product("گوشی", price=1_000_000, on_hand=1)
-    data = _inline_data(product, price="1200000", on_hand="4")
+    data = _inline_data(product, price="120000", on_hand="4")  # Toman
     data["images-0-upload"] = factories.image_upload()
 
     response = staff_client.post(f"{ADMIN}/product/{product.pk}/change/", data)
@@ -133,6 +135,55 @@ def test_product_form_routes_price_and_stock_through_services(staff_client):
     image = ProductImage.objects.get(product=product)
     assert image.large.name.endswith(".webp")
     assert Product.objects.get(pk=product.pk).cover_thumb == image.thumb.name
+
+
+def test_product_page_shows_and_takes_variant_prices_in_toman(staff_client):
+    """QA: the header said «کمترین قیمت: ۳۶٬۵۸۰٬۰۰۰ تومان» but the variant input asked
+    «قیمت (ریال)» with ۳۶۵٬۸۰۰٬۰۰۰; the Toman figure typed there set a tenth of the price."""
+    product = factories.product("گوشی", price=365_800_000, compare_at_price=400_000_000)
+    url = f"{ADMIN}/product/{product.pk}/change/"
+    page = staff_client.get(url).content.decode()
+    assert "(ریال)" not in page
+    assert "قیمت (تومان)" in page and "قیمت پیش از تخفیف (تومان)" in page
+    assert 'name="variants-0-price" value="۳۶٬۵۸۰٬۰۰۰"' in page
+    assert 'name="variants-0-compare_at_price" value="۴۰٬۰۰۰٬۰۰۰"' in page
+    assert "۳۶٬۵۸۰٬۰۰۰ تومان" in page  # the read-only lowest price agrees with the input
+
+    # Posted back untouched: nothing changes, no price event.
+    data = _inline_data(product, compare_at_price="۴۰٬۰۰۰٬۰۰۰")
+    assert staff_client.post(url, data).status_code == 302
+    assert product.variants.get().price == 365_800_000
+    assert not AuditEvent.objects.filter(action="catalog.price_changed").exists()
+
+    # Typed in Toman with Persian and Arabic-Indic digits: stored as Rials × 10.
+    data = _inline_data(product, price="۳۵٬۹۰۰٬۰۰۰", compare_at_price="٣٩٬٩٩٩٬٩٩٩٫٥")
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    variant = product.variants.get()
+    assert (variant.price, variant.compare_at_price) == (359_000_000, 399_999_995)
+    assert Product.objects.get(pk=product.pk).price == 359_000_000
+    assert AuditEvent.objects.filter(action="catalog.price_changed").count() == 1
+
+
+def test_product_page_refuses_a_price_finer_than_a_rial(staff_client):
+    product = factories.product("گوشی", price=1_000_000)
+    url = f"{ADMIN}/product/{product.pk}/change/"
+    response = staff_client.post(url, _inline_data(product, price="۱۰۰٬۰۰۰٫۲۵"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "مبلغ کمتر از یک ریال ممکن نیست" in page
+    assert 'value="۱۰۰٬۰۰۰٫۲۵"' in page  # shown again as typed
+    assert product.variants.get().price == 1_000_000
+
+
+def test_variant_list_and_read_only_page_show_toman(staff_client):
+    product = factories.product("گوشی", price=365_800_000, compare_at_price=400_000_000)
+    page = staff_client.get(f"{ADMIN}/variant/").content.decode()
+    assert "۳۶٬۵۸۰٬۰۰۰ تومان" in page and "(ریال)" not in page
+    variant = product.variants.get()
+    page = staff_client.get(f"{ADMIN}/variant/{variant.pk}/change/").content.decode()
+    assert "۳۶٬۵۸۰٬۰۰۰ تومان" in page and "۴۰٬۰۰۰٬۰۰۰ تومان" in page
+    assert "(ریال)" not in page
 
 
 def test_product_form_refuses_fake_image(staff_client):
