@@ -22,6 +22,10 @@ accesslog = "-"
 logger_class = "metavast.core.access_log.ScrubbedGunicornLogger"
 # Atoms beyond these (IP, query, user agent, headers) print as "-" whatever this says.
 access_log_format = "%(m)s %(U)s %(s)s %(B)s %(M)sms"
+# gunicorn's largest request line (its default, 4094, answers a pasted paragraph in the
+# search box with its own English «414 URI Too Long»): the search keeps the first
+# search.MAX_QUERY_CHARS characters, and the box has the same maxlength.
+limit_request_line = 8190
 
 
 def post_worker_init(worker) -> None:

@@ -152,6 +152,12 @@ class Result:
         return bool(self.filters.query) and self.count == 0
 
     @property
+    def is_past_end(self) -> bool:
+        """A page number beyond the last page («?page=99» of 16 results): not "nothing
+        found", the page does not exist (answered 404 with a link to the first page)."""
+        return self.count > 0 and self.filters.page > self.pages
+
+    @property
     def shown_query(self) -> str:
         return self.filters.typed or self.filters.query
 

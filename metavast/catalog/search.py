@@ -27,22 +27,37 @@ a GIN trigram index on PostgreSQL, the FTS5 trigram table on SQLite). If no prod
 piece, the products with the most pieces are shown instead, marked as partial. Ranking: in
 stock first, then a score of the pieces by where they matched (title 8, brand 6, brand's
 Latin name or category 4, specifications 1, plus a bonus when the title holds the whole
-query), then best-selling.
+query), then best-selling. The compact key has no word boundaries, so a word can match
+inside another word or across two («اپل» in «لپتاپلنوو»): a match that starts inside a word
+and runs into the next is no title hit, and a word of the title, brand or categories that
+starts with the piece, or is it (spaces inside allowed, so «لپتاپ» is «لپ‌تاپ»), adds more
+than the levels differ by; the shop's brand adds a little more (W_WORD_START, W_BRAND_WORD).
+
+A correction is a vocabulary word near enough for the word's length, never a stop word or a
+fragment much shorter than what was typed, and is shown as the catalog writes it
+(`catalog_spelling`: «شیائومی», not its key «شیایومی»).
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, QuerySet, TextField, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 
 from metavast.catalog.search_phonetic import typo_distance
-from metavast.catalog.search_vocabulary import Vocabulary, is_latin, max_typo, vocabulary
+from metavast.catalog.search_vocabulary import (
+    STOP_WORDS,
+    Vocabulary,
+    is_latin,
+    max_typo,
+    may_correct,
+    vocabulary,
+)
 from metavast.core.text import compact, normalize
 
 MAX_QUERY_CHARS = 100
@@ -83,21 +98,17 @@ def documents(
     }
 
 
-# Words that say nothing about which product is wanted: Persian function words and what
-# shoppers add to a search ("cheap", "original", "price"). Dropped unless nothing else is left.
-_STOP_TEXT = """
-    و با برای از به در که را این آن یک تا یا هم بر ها های
-    ارزان ارزون ارزانترین ارزونترین بهترین بهتر خوب اصل اصلی اورجینال خرید قیمت فروش
-    جدید جدیدترین مدل نو تخفیف حراج ویژه فوری
-    cheap cheapest best good original buy price sale new the a an for with and of
-"""
-STOP_WORDS = frozenset(compact(w) for w in _STOP_TEXT.split())
-
 # The title holding the word itself (or its correction) beats a title holding a synonym.
 W_PRIMARY, W_TITLE, W_BRAND, W_WORDS, W_KEY = 10, 8, 6, 4, 1
-W_WHOLE_WORD = 2
-# The title, brand and category words with a space at each end, so " 14 " is a whole word.
-_SPACED_WORDS = Concat(Value(" "), F("search_words"), Value(" "), output_field=TextField())
+# Where a word of the title, brand or categories begins with the query word (W_WORD_START)
+# or is it (W_WHOLE_WORD, spaces inside allowed: «لپتاپ» is «لپ‌تاپ»): more than the widest
+# gap between the levels above, so «اپل» ranks Apple's products above «ناپلئون» and «لپ‌تاپ
+# لنوو» (whose compact key «لپتاپلنوو» holds «اپل» across two words).
+W_WORD_START, W_WHOLE_WORD = 10, 20
+# And the shop's brand typed, from a word's start: its products come before another brand's
+# whose title has the word too («لگو» the brand before «لگو ساختنی … هاپو»); less than the
+# gap between a title and a brand hit, so a title naming it still beats a brand-only match.
+W_BRAND_WORD = 5
 W_PHRASE_START, W_PHRASE = 3, 2
 
 
@@ -109,6 +120,7 @@ class Piece:
     alternatives: list[str]  # the word (or its correction), sound-alikes, synonyms
     primary: list[str] = field(default_factory=list)  # the word or correction, sound-alikes
     corrected: str = ""  # a typo replaced by this vocabulary word
+    shown: str = ""  # the correction as the catalog writes it («شیائومی», «لپ‌تاپ»)
     sounds_like: bool = False  # matched through the sound key (another script, most often)
 
 
@@ -124,8 +136,9 @@ class Understanding:
 
     @property
     def corrected_query(self) -> str:
-        """The query as it was searched: typos replaced, ignored words left out."""
-        return " ".join(p.corrected or p.typed for p in self.pieces)
+        """The query as it was searched: typos replaced (as the catalog writes them), ignored
+        words left out."""
+        return " ".join(p.shown or p.corrected or p.typed for p in self.pieces)
 
     @property
     def whole(self) -> str:
@@ -184,28 +197,80 @@ def _some_piece(pieces: list[Piece]) -> Q:
     return condition
 
 
+def _letters(word: str) -> str:
+    """The word as a regular expression (the same in Python and PostgreSQL), a space allowed
+    between two letters, not inside a number (search_words keeps a half-space as a space)."""
+    parts = [re.escape(word[:1])]
+    for before, letter in itertools.pairwise(word):
+        digits = before in _DIGITS and letter in _DIGITS
+        parts.append(("" if digits else " ?") + re.escape(letter))
+    return "".join(parts)
+
+
+_DIGITS = frozenset("0123456789")
+
+
+def start_pattern(word: str) -> str:
+    """search_words has `word` at the start of one of its words (it may run on into the
+    next ones: «لپتاپ» in «لپ تاپ»)."""
+    return f"(^| ){_letters(word)}"
+
+
+def whole_pattern(word: str) -> str:
+    """search_words has `word` as whole words («لگو» in «لگو ساختنی», not in «لگوها»)."""
+    return f"(^| ){_letters(word)}( |$)"
+
+
+def _regex_any(words: Iterable[str], pattern) -> Q:
+    condition = Q()
+    for word in words:
+        condition |= Q(search_words__regex=pattern(word))
+    return condition
+
+
+def _fair_title(words: Iterable[str]) -> Q:
+    """The title holds one of the words, and not only as a piece of its compact key that
+    starts inside a word and runs into the next: «اپل» in «لپتاپلنوو» is no title hit.
+    (The word inside one word, «سامسو» in «سامسونگ», or from a word's start is.)"""
+    condition = Q()
+    for word in words:
+        condition |= Q(search_title__contains=word) & (
+            Q(search_words__contains=word) | Q(search_words__regex=start_pattern(word))
+        )
+    return condition
+
+
+def _brand_word(words: Iterable[str]) -> Q:
+    """The brand holds one of the words, and it starts a word (of the brand, as a rule):
+    «اکو» is the brand «اکو», not «هاکوپیان»."""
+    condition = Q()
+    for word in words:
+        condition |= Q(brand_name__contains=word) & Q(search_words__regex=start_pattern(word))
+    return condition
+
+
 def _score(understanding: Understanding):
-    """Where each piece matched, weighted (title > brand > Latin brand/category > specs)."""
+    """Where each piece matched, weighted (title > brand > Latin brand/category > specs),
+    plus a bonus for a whole word or a word's start (see W_WORD_START)."""
     total = Value(0)
     for piece in understanding.pieces:
         alternatives = piece.alternatives
         total = total + Case(
-            When(_any_of("search_title", piece.primary or alternatives), then=Value(W_PRIMARY)),
-            When(_any_of("search_title", alternatives), then=Value(W_TITLE)),
+            When(_fair_title(piece.primary or alternatives), then=Value(W_PRIMARY)),
+            When(_fair_title(alternatives), then=Value(W_TITLE)),
             When(_any_of("brand_name", alternatives), then=Value(W_BRAND)),
             When(_any_of("search_words", alternatives), then=Value(W_WORDS)),
             default=Value(W_KEY),
             output_field=IntegerField(),
         )
-    for piece in understanding.pieces:
-        if not piece.typed.isdigit():
-            continue
-        # A whole number beats a piece of one: "14" in «Xiaomi 14», not in «XI148».
-        whole_word = Q()
-        for alternative in piece.primary or piece.alternatives:
-            whole_word |= Q(spaced_words__contains=f" {alternative} ")
         total = total + Case(
-            When(whole_word, then=Value(W_WHOLE_WORD)),
+            When(_regex_any(alternatives, whole_pattern), then=Value(W_WHOLE_WORD)),
+            When(_regex_any(alternatives, start_pattern), then=Value(W_WORD_START)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+        total = total + Case(
+            When(_brand_word(alternatives), then=Value(W_BRAND_WORD)),
             default=Value(0),
             output_field=IntegerField(),
         )
@@ -272,6 +337,10 @@ def _is_one_word(first: str, second: str, vocab: Vocabulary) -> bool:
         return False
     if vocab.synonyms(pair) or (vocab.is_term(pair) and min(len(first), len(second)) <= 2):
         return True
+    if max(len(first), len(second)) <= 2:
+        # «ال جی», «پی سی»: two letters alone are in nearly every key and mean nothing; the
+        # two are one name, which the shop has or has not (never «ال» and «جی» anywhere).
+        return True
     parts_known = vocab.is_term(first) and vocab.is_term(second)
     if parts_known or vocab.occurs(pair):
         return False
@@ -292,15 +361,61 @@ def _add_sound_alikes(piece: Piece, vocab: Vocabulary) -> None:
     else:
         other = [a for a in alikes if is_latin(a) != is_latin(word)]
         same = [a for a in alikes if is_latin(a) == is_latin(word)]
+    same = [a for a in same if may_correct(word, a)]
     if same and not vocab.occurs(word):
         scored = sorted((typo_distance(word, a, limit=max_typo(word)), a) for a in same)
         if scored[0][0] <= max_typo(word):
             piece.corrected = scored[0][1]
+            piece.shown = catalog_spelling(piece.corrected, vocab)
             other = [scored[0][1], *other]
     for alike in other:
         piece.alternatives += [alike, *vocab.synonyms(alike)]
         piece.primary.append(alike)
     piece.sounds_like = bool(other)
+
+
+def spelled_in(text: str, word: str) -> str:
+    """The part of `text` (one or more whole words of it, half-spaces kept) whose compact key
+    is `word`, or ""."""
+    parts = list(re.finditer(r"[^\s\u200c]+", text))
+    for first, start in enumerate(parts):
+        for end in parts[first : first + MAX_SPELLING_PARTS]:
+            found = compact(text[start.start() : end.end()])
+            if found == word:
+                return text[start.start() : end.end()]
+            if not word.startswith(found):
+                break
+    return ""
+
+
+MAX_SPELLING_PARTS = 4
+SPELLING_ROWS = 20
+
+
+def catalog_spelling(word: str, vocab: Vocabulary) -> str:
+    """How the catalog writes a vocabulary word (its keys lose «ئ», half-spaces and case):
+    the brand, category or title words of a product that has it. One query the first time a
+    worker shows the word as a correction (kept with the vocabulary, so per catalog version);
+    the key itself if no product writes it as whole words."""
+    found = vocab.spellings.get(word)
+    if found is not None:
+        return found
+    from metavast.catalog.models import Product
+    from metavast.catalog.tree import category_tree
+
+    tree = category_tree()
+    rows = (
+        Product.objects.visible()
+        .filter(search_key__contains=word)
+        .order_by("-in_stock", "-sold_count", "-id")
+        .values_list("brand_name", "brand__name_latin", "category_id", "title")[:SPELLING_ROWS]
+    )
+    found = ""
+    for brand, latin, category_id, title in rows:
+        for text in [brand, latin, *(n.name for n in tree.lineage(category_id)), title]:
+            found = found or spelled_in(text or "", word)
+    found = vocab.spellings[word] = found or word
+    return found
 
 
 def understand(query: str, *, probe=None) -> Understanding:
@@ -332,6 +447,7 @@ def understand(query: str, *, probe=None) -> Understanding:
         correction = vocab.closest(piece.typed)
         if correction:
             piece.corrected = correction
+            piece.shown = catalog_spelling(correction, vocab)
             piece.primary = [correction]
             piece.alternatives = [correction, *vocab.synonyms(correction)][:MAX_ALTERNATIVES]
         else:
@@ -349,10 +465,8 @@ def matching(qs: QuerySet, query: str | Understanding) -> QuerySet:
     understanding = query if isinstance(query, Understanding) else understand(query)
     if not understanding.pieces:
         return qs.none().alias(search_score=Value(0), search_hits=Value(0))
-    return (
-        qs.filter(_all_pieces(understanding.pieces))
-        .alias(spaced_words=_SPACED_WORDS)
-        .alias(search_score=_score(understanding), search_hits=Value(len(understanding.pieces)))
+    return qs.filter(_all_pieces(understanding.pieces)).alias(
+        search_score=_score(understanding), search_hits=Value(len(understanding.pieces))
     )
 
 
@@ -360,10 +474,8 @@ def matching_some(qs: QuerySet, understanding: Understanding) -> QuerySet:
     """Products matching at least one piece, the most pieces first (when none has all)."""
     if not understanding.pieces:
         return qs.none().alias(search_score=Value(0), search_hits=Value(0))
-    return (
-        qs.filter(_some_piece(understanding.pieces))
-        .alias(spaced_words=_SPACED_WORDS)
-        .alias(search_score=_score(understanding), search_hits=_hits(understanding.pieces))
+    return qs.filter(_some_piece(understanding.pieces)).alias(
+        search_score=_score(understanding), search_hits=_hits(understanding.pieces)
     )
 
 

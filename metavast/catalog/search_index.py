@@ -17,7 +17,9 @@ kept for the words asked lately (`_WordSets`). From those sets:
 - the matches (every piece: a word or any alternative of it in the search key), or for a
   partial result the number of pieces each product has;
 - the score of search._score, by where each piece matched (title, brand, category words,
-  the key), the whole-number bonus and the whole-query bonus: products are grouped by score
+  the key), the word-start, whole-word and brand bonuses (a word that reads over spaces,
+  «لپتاپ» in «لپ تاپ», is found by walking each position's words, kept as line numbers)
+  and the whole-query bonus: products are grouped by score
   with set intersections, not scored one by one;
 - the order of every sort but «بیشترین امتیاز» (ratings have their own version): positions
   for relevance and best-selling, a rank per position precomputed for the others;
@@ -83,7 +85,7 @@ class _Lines:
         self.postings: list[list[array]] = []  # kind -> line -> positions
         self.exact: dict[str, int] = {}  # value -> line
 
-    def add(self, value: str, position: int, kind: int = 0) -> None:
+    def add(self, value: str, position: int, kind: int = 0) -> int:
         line = self._lines.get(value)
         if line is None:
             line = self._lines[value] = len(self._lines)
@@ -92,6 +94,7 @@ class _Lines:
         postings = self._postings[kind][line]
         if not postings or postings[-1] != position:
             postings.append(position)
+        return line
 
     def freeze(self) -> None:
         parts, ends, offset = [], array("l"), 0
@@ -123,6 +126,7 @@ class _Lines:
 
 
 _hit_at = re.Match.start
+_START, _WHOLE = 1, 2  # SearchIndex._run_from
 KEY, TITLE = 0, 1  # kinds of the key's lines: a piece of the key, the compact title
 
 
@@ -155,6 +159,12 @@ class SearchIndex:
     key: _Lines = field(default_factory=lambda: _Lines(kinds=2))
     words: _Lines = field(default_factory=_Lines)
     brand: _Lines = field(default_factory=_Lines)
+    # Each position's search_words as the lines of its words, in order (word_ends: where a
+    # position's run ends), to read it back for a word that may run over a space («لپتاپ»
+    # in «لپ تاپ»): a few bytes a word instead of the text.
+    word_lines: array = field(default_factory=lambda: array("l"))
+    word_ends: array = field(default_factory=lambda: array("l"))
+    word_of_line: list[str] = field(default_factory=list, repr=False)
     words_cache: _WordSets = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -181,10 +191,12 @@ class SearchIndex:
             for piece in key.split(search.SEPARATOR):
                 index.key.add(piece, position, KEY)
             for word in words.split(" "):
-                index.words.add(word, position)
+                index.word_lines.append(index.words.add(word, position))
+            index.word_ends.append(len(index.word_lines))
             index.brand.add(brand_name, position)
         for part in (index.key, index.words, index.brand):
             part.freeze()
+        index.word_of_line = list(index.words.exact)
         index._orders(created)
         return index
 
@@ -205,6 +217,65 @@ class SearchIndex:
                 rank[p] = r
             self.rank_of[sort] = rank
         self.by_rank["bestselling"] = self.rank_of["bestselling"] = array("l", range(n))
+
+    def spaced_words(self, position: int) -> str:
+        """The position's search_words, read back from its words."""
+        return " ".join(map(self.word_of_line.__getitem__, self._lines_of(position)))
+
+    def _lines_of(self, position: int) -> array:
+        start = self.word_ends[position - 1] if position else 0
+        return self.word_lines[start : self.word_ends[position]]
+
+    def word_starts(self, word: str) -> tuple[set[int], set[int]]:
+        """The positions whose search_words match search.start_pattern(word), and those
+        that match search.whole_pattern(word): a word beginning with it or being it, or a
+        run of words that reads it with the spaces left out («لپ تاپ» for «لپتاپ»). Such a
+        run begins with a word that is the first letters of `word`: only the positions
+        having one are walked, word by word (a regular expression per position cost ten
+        times more)."""
+        words = self.words
+        starts = words.positions(words.lines_with(word, at_start=True))
+        exact = words.exact.get(word)
+        whole = words.positions([exact]) if exact is not None else set()
+        for cut in range(1, len(word)):
+            if word[cut - 1] in search._DIGITS and word[cut] in search._DIGITS:
+                continue  # no space inside a number (search._letters)
+            first = words.exact.get(word[:cut])
+            if first is None:
+                continue
+            for position in words.postings[0][first]:
+                if position in whole:
+                    continue
+                found = self._run_from(position, first, word, cut)
+                if found:
+                    starts.add(position)
+                    if found == _WHOLE:
+                        whole.add(position)
+        return starts, whole
+
+    def _run_from(self, position: int, first: int, word: str, cut: int) -> int:
+        """Whether the position's words, from a word `word[:cut]` (line `first`) on, read
+        the rest of `word` with the spaces left out: 0 no, _START yes, _WHOLE yes and it
+        ends with a word."""
+        lines, of_line, digits = self._lines_of(position), self.word_of_line, search._DIGITS
+        best, at = 0, -1
+        while best != _WHOLE:
+            try:
+                at = lines.index(first, at + 1)
+            except ValueError:
+                break
+            rest, before = word[cut:], word[cut - 1]
+            for line in lines[at + 1 :]:
+                next_word = of_line[line]
+                if not next_word or (before in digits and rest[0] in digits):
+                    break
+                if next_word.startswith(rest):
+                    best = _WHOLE if len(next_word) == len(rest) else max(best, _START)
+                    break
+                if not rest.startswith(next_word):
+                    break
+                rest, before = rest[len(next_word) :], next_word[-1]
+        return best
 
     # -- questions -------------------------------------------------------------------------
 
@@ -325,8 +396,8 @@ class SearchIndex:
         """search._score's CASE for one piece: the first level that holds wins."""
         alternatives = piece.alternatives
         levels = [
-            (search.W_PRIMARY, lines.union(piece.primary or alternatives, "title")),
-            (search.W_TITLE, lines.union(alternatives, "title")),
+            (search.W_PRIMARY, lines.union(piece.primary or alternatives, "fair_title")),
+            (search.W_TITLE, lines.union(alternatives, "fair_title")),
             (search.W_BRAND, lines.union(alternatives, "brand")),
             (search.W_WORDS, lines.union(alternatives, "words")),
         ]
@@ -334,13 +405,13 @@ class SearchIndex:
 
     def _bonuses(self, understanding, matched: set[int], lines: _WordSets):
         for piece in understanding.pieces:
-            if piece.typed.isdigit():
-                # " 14 " inside " " + search_words + " ": a word that is exactly it
-                exact = self.words.exact
-                found = {exact[a] for a in piece.primary or piece.alternatives if a in exact}
-                yield _exclusive(
-                    [(search.W_WHOLE_WORD, self.words.positions(found))], matched, default=0
-                )
+            levels = [
+                (search.W_WHOLE_WORD, lines.union(piece.alternatives, "whole")),
+                (search.W_WORD_START, lines.union(piece.alternatives, "starts")),
+            ]
+            yield _exclusive(levels, matched, default=0)
+            brand = lines.union(piece.alternatives, "brand_word")
+            yield _exclusive([(search.W_BRAND_WORD, brand)], matched, default=0)
         whole = understanding.whole
         if understanding.pieces and whole:
             sets = lines.get(whole)
@@ -426,10 +497,16 @@ class _Sets:
     brand: frozenset[int]
     words: frozenset[int]
     title_start: frozenset[int]  # the title begins with the word
+    starts: frozenset[int]  # a word of search_words begins with it (search.start_pattern)
+    whole: frozenset[int]  # ... or is it (search.whole_pattern)
+    fair_title: frozenset[int]  # the title has it, not only across words (search._fair_title)
+    brand_word: frozenset[int]  # the brand has it and it starts a word (search._brand_word)
 
     @property
     def size(self) -> int:
-        return sum(map(len, (self.key, self.title, self.brand, self.words, self.title_start))) + 1
+        parts = (self.key, self.title, self.brand, self.words, self.title_start)
+        more = (self.starts, self.whole, self.fair_title, self.brand_word)
+        return sum(map(len, (*parts, *more))) + 1
 
 
 class _WordSets:
@@ -486,12 +563,20 @@ class _WordSets:
         for line in key_lines:
             if text.startswith(word, ends[line - 1] + 1 if line else 1):
                 at_start.append(line)
+        title = frozenset(index.key.positions(key_lines, TITLE))
+        words = frozenset(index.words.positions(index.words.lines_with(word)))
+        starts, whole = index.word_starts(word)
+        brand = frozenset(index.brand.positions(index.brand.lines_with(word)))
         sets = _Sets(
             key=frozenset(index.key.positions(key_lines, KEY)),
-            title=frozenset(index.key.positions(key_lines, TITLE)),
-            brand=frozenset(index.brand.positions(index.brand.lines_with(word))),
-            words=frozenset(index.words.positions(index.words.lines_with(word))),
+            title=title,
+            brand=brand,
+            words=words,
             title_start=frozenset(index.key.positions(at_start, TITLE)),
+            starts=frozenset(starts),
+            whole=frozenset(whole),
+            fair_title=title & (words | starts),
+            brand_word=brand & starts,
         )
         return self._kept(word, sets, sets.size)
 

@@ -43,9 +43,33 @@ def is_latin(word: str) -> bool:
 
 
 def max_typo(word: str) -> float:
-    """How far a correction may be from what was typed: one edit for short words, two for
-    long ones (a confused letter pair costs 0.4, so «کطاپ» can still reach «کتاب»)."""
-    return 1.0 if len(word) <= 5 else 2.0
+    """How far a correction may be from what was typed. A whole letter changed, added or
+    dropped (1.0) only from five letters on: in a shorter word it makes another word («آیف»
+    is not «کیف», «الجی» not «السی»), so there only confused letter pairs (0.4 each: «کطاپ»
+    still reaches «کتاب») and vowel letters (0.5: «خیم» → «خیام»). Two edits from six on."""
+    if len(word) <= 3:
+        return 0.5
+    if len(word) == 4:
+        return 0.9
+    return 1.0 if len(word) == 5 else 2.0
+
+
+# Words that say nothing about which product is wanted: Persian function words and what
+# shoppers add to a search ("cheap", "original", "price"). Dropped from a query unless nothing
+# else is left (search.understand), and never offered as a correction.
+_STOP_TEXT = """
+    و با برای از به در که را این آن یک تا یا هم بر ها های
+    ارزان ارزون ارزانترین ارزونترین بهترین بهتر خوب اصل اصلی اورجینال خرید قیمت فروش
+    جدید جدیدترین مدل نو تخفیف حراج ویژه فوری
+    cheap cheapest best good original buy price sale new the a an for with and of
+"""
+STOP_WORDS = frozenset(compact(w) for w in _STOP_TEXT.split())
+
+
+def may_correct(word: str, term: str) -> bool:
+    """A term may stand for a typed word it is near: not a stop word («هواوی» is not «های»),
+    and not missing more than one of its letters (a fragment of it, not the word meant)."""
+    return term not in STOP_WORDS and len(term) >= len(word) - 1
 
 
 @dataclass
@@ -60,6 +84,8 @@ class Vocabulary:
     # shopper, and its typo candidates are the costly part of understanding it.
     _closest: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
     _has_close: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    # a correction -> how the catalog writes it (search.catalog_spelling)
+    spellings: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, terms, synonym_groups) -> Vocabulary:
@@ -139,7 +165,8 @@ class Vocabulary:
             self._has_close.clear()
         limit = max_typo(word)
         found = self._has_close[word] = any(
-            typo_distance(word, t, limit=limit) <= limit for t in self._candidates(word)
+            may_correct(word, t) and typo_distance(word, t, limit=limit) <= limit
+            for t in self._candidates(word)
         )
         return found
 
@@ -165,6 +192,8 @@ class Vocabulary:
         key = sound_key(word)
         best: tuple[float, int, int, str] | None = None
         for term in self._candidates(word):
+            if not may_correct(word, term):
+                continue
             distance = typo_distance(word, term, limit=limit)
             if distance > limit:
                 continue

@@ -132,6 +132,7 @@ def _listing_context(request, result, *, base_path: str) -> dict:
         "base_path": base_path,
         "next_url": f"{base_path}?{filters.querystring(page=filters.page + 1)}",
         "previous_url": f"{base_path}?{filters.querystring(page=filters.page - 1)}",
+        "first_url": f"{base_path}?{filters.querystring(page=None)}".rstrip("?"),
         "page_text": to_persian_digits(filters.page),
         "pages_text": to_persian_digits(result.pages),
         "count_text": to_persian_digits(result.count),
@@ -178,16 +179,17 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
         context = _listing_context(request, result, base_path=node.url)
         # Counts follow the other filters; an htmx swap refreshes them out of band.
         context["facets"] = _facets_view(facet_counts(node, filters), filters)
+        status = 404 if result.is_past_end else 200
         if htmx:
             context["facets_oob"] = True
-            return render(request, "catalog/partials/results.html", context), None
+            return render(request, "catalog/partials/results.html", context, status=status), None
         context.update(
             node=node,
             lineage=tree.lineage(node.id),
             children=tree.children_of(node.id),
             canonical=node.url + (f"?page={filters.page}" if filters.page > 1 else ""),
         )
-        return render(request, "catalog/category.html", context), None
+        return render(request, "catalog/category.html", context, status=status), None
 
     response, _ = _cached(request, key, render_page)
     return _vary(response)
@@ -220,7 +222,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
             corrected_url="/search/?" + urlencode({"q": result.corrected_query}),
         )
         template = "catalog/partials/results.html" if htmx else "catalog/search.html"
-        return render(request, template, context), result.is_miss
+        status = 404 if result.is_past_end else 200
+        return render(request, template, context, status=status), result.is_miss
 
     response, is_miss = _cached(request, key, render_page)
     if is_miss and filters.page == 1 and not htmx:

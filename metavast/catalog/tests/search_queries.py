@@ -9,7 +9,9 @@ the same set runs on both.
 
 Kinds: cross (cross-script brand and model names), typo (misspellings), extra (words the
 catalog does not know), digits (Persian and Latin digits), zwnj (half-spaces and split words),
-category (category and common words), plain (what already worked: a guard).
+category (category and common words), brand (a brand typed: its products first, not those whose
+compact key holds the word inside or across other words, «اپل» in «لپتاپلنوو», «اکو» in
+«هاکوپیان»), plain (what already worked: a guard).
 """
 
 QUERIES: list[tuple[str, str, str]] = [
@@ -206,6 +208,15 @@ QUERIES: list[tuple[str, str, str]] = [
     ("شامپو", "شامپو", "category"),
     ("کتاب حافظ", "حافظ", "category"),
     ("کتاب سعدی", "سعدی", "category"),
+    # --- a brand typed: its own products first (expected pieces the other brands' lack)
+    ("اپل", "اپلمدل", "brand"),
+    ("apple", "اپلمدل", "brand"),
+    ("لپ تاپ اپل", "macbook", "brand"),
+    ("گوشی اپل", "iphone", "brand"),
+    ("اکو", "اکوکد", "brand"),
+    ("ecco", "اکوکد", "brand"),
+    ("کفش اکو", "کفش+اکوکد", "brand"),
+    ("لگو", "کنترلیلگو|پولیشیلگو", "brand"),
 ]
 
 

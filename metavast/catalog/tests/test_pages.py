@@ -116,7 +116,31 @@ def test_pagination(client, shop, settings):
     assert len(titles_in(second)) == 5
     assert 'rel="next"' in first and 'rel="prev"' in second
     assert "صفحهٔ ۲ از ۲" in second
-    assert titles_in(get(client, "/c/mobile/", {"page": "999"})) == []
+    assert get(client, "/c/mobile/", {"page": "۲"}) == second  # Persian digits are page 2
+    for garbage in ("abc", "-1", "0", "2.5"):
+        assert get(client, "/c/mobile/", {"page": garbage}) == first, garbage
+
+
+def test_a_page_past_the_end_says_so_not_that_nothing_was_found(client, shop):
+    """QA: «?page=999» of a category with products said «کالایی با این فیلترها پیدا نشد»,
+    and a search's «?page=99» that nothing was found for a word with 16 results."""
+    for url, params in (
+        ("/c/digital/", {"page": "999"}),
+        ("/c/digital/", {"page": "2", "sort": "cheapest"}),
+        ("/search/", {"q": "سامسونگ", "page": "99"}),
+    ):
+        response = client.get(url, params)
+        html = response.content.decode()
+        assert response.status_code == 404, params
+        assert "این صفحه وجود ندارد" in html and "پیدا نشد" not in html, params
+        first = re.search(r'<a href="([^"]+)">رفتن به صفحهٔ اول</a>', html).group(1)
+        assert "page=" not in first
+        again = client.get(first.replace("&amp;", "&"))
+        assert again.status_code == 200 and titles_in(again.content.decode()), first
+    # Past the end is not a miss: the shopper's words were found.
+    from metavast.catalog.models import ZeroResultQuery
+
+    assert not ZeroResultQuery.objects.exists()
 
 
 def test_unknown_or_hidden_category_is_404(client, shop, django_capture_on_commit_callbacks):
@@ -403,7 +427,9 @@ def test_listing_count_is_shared_across_sorts_and_follows_the_catalog(
     settings.CATALOG_PAGE_CACHE = False
     assert "۳ کالا" in get(client, "/c/mobile/")
     with django_assert_max_num_queries(1):  # the count is cached: only the page query runs
-        assert "۳ کالا" in get(client, "/c/mobile/", {"sort": "dearest", "page": "2"})
+        # (a page past the end, «۳ کالا در ۱ صفحه», answers 404 but counts the same way)
+        response = client.get("/c/mobile/", {"sort": "dearest", "page": "2"})
+        assert response.status_code == 404 and "۳ کالا" in response.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         factories.product("گوشی تازه", cat=shop["mobile"])

@@ -178,3 +178,100 @@ def test_concurrent_misses_of_one_query_all_count():
 
     assert [e for _, e in results if e] == []
     assert list(ZeroResultQuery.objects.values_list("query", "count")) == [("قطعه یدکی", 12)]
+
+
+def brand_catalog() -> dict:
+    """QA's cases: a brand's word inside another word, or across two («لپ‌تاپ لنوو» is the
+    compact key «لپتاپلنوو», which holds «اپل»). The wrong products are made last, so they
+    would win a tie (the newest first)."""
+    made = {}
+    for name, latin, title in (
+        ("اپل", "Apple", "گوشی موبایل اپل مدل iPhone 13"),
+        ("اکو", "Ecco", "کفش ورزشی اکو کد 177"),
+        ("لگو", "Lego", "ماشین کنترلی لگو"),
+        ("نشر چشمه", "Cheshmeh", "کتاب بوف کور اثر صادق هدایت"),
+        ("لنوو", "Lenovo", f"لپ{ZWNJ}تاپ لنوو مدل ThinkPad E14"),
+        ("نشر مرکز", "Markaz", f"کتاب دایی{ZWNJ}جان ناپلئون اثر ایرج پزشکزاد"),
+        ("هاکوپیان", "Hakopian", f"تی{ZWNJ}شرت نخی هاکوپیان کد 395"),
+        ("هاپو", "Hapoo", "لگو ساختنی ۵۰۰ قطعه هاپو"),
+        ("نشر ثالث", "Sales", f"کتاب چشم{ZWNJ}هایش اثر بزرگ علوی"),
+    ):
+        made[title] = factories.product(title, brand=factories.brand(name=name, latin=latin))
+    return made
+
+
+BRAND_QUERIES = {
+    # query: the products expected first, in order (the rest may follow)
+    "اپل": ["گوشی موبایل اپل مدل iPhone 13"],
+    "apple": ["گوشی موبایل اپل مدل iPhone 13"],
+    "اکو": ["کفش ورزشی اکو کد 177"],
+    "لگو": ["ماشین کنترلی لگو"],
+    "نشر چشمه": ["کتاب بوف کور اثر صادق هدایت"],
+    "چشمه": ["کتاب بوف کور اثر صادق هدایت"],
+}
+
+
+def test_a_brand_typed_ranks_its_products_above_words_holding_it():
+    brand_catalog()
+
+    for query, expected in BRAND_QUERIES.items():
+        assert titles(query)[: len(expected)] == expected, query
+    # «اپل» across «لپ‌تاپ لنوو» is no title hit: below «ناپلئون», which holds it in one word
+    assert titles("اپل")[1:] == [
+        f"کتاب دایی{ZWNJ}جان ناپلئون اثر ایرج پزشکزاد",
+        f"لپ{ZWNJ}تاپ لنوو مدل ThinkPad E14",
+    ]
+
+
+def test_half_spaces_still_find_and_rank_a_word_typed_as_one():
+    brand_catalog()
+    factories.product("کیف چرمی کد لپتاپی")  # «لپتاپ» inside a word: after the laptops
+
+    for query in ("لپتاپ", "لپ تاپ", f"لپ{ZWNJ}تاپ", "لپتاپ لنوو", "لپ تاپ لنوو"):
+        assert titles(query)[0] == f"لپ{ZWNJ}تاپ لنوو مدل ThinkPad E14", query
+
+
+def test_word_patterns_read_the_same_in_python_and_the_database():
+    """The word-start and whole-word patterns go to PostgreSQL's `~`, SQLite's REGEXP and
+    the in-memory index's `re`: plain letters, optional spaces, escaped punctuation."""
+    import re
+
+    assert re.search(search.start_pattern("لپتاپ"), "کیف لپ تاپ")
+    assert not re.search(search.start_pattern("اپل"), "لپ تاپ لنوو")
+    assert re.search(search.whole_pattern("لگو"), "لگو ساختنی")
+    assert not re.search(search.whole_pattern("لگو"), "لگوها")
+    assert not re.search(search.start_pattern("128"), "1 28 گیگ")  # no space in a number
+    assert re.search(search.start_pattern("a.b+c"), "x a.b+c") and not re.search(
+        search.start_pattern("a.b"), "axb"
+    )
+    factories.product("کابل a.b+c مدل (2)")
+    assert titles("a.b+c") == ["کابل a.b+c مدل (2)"]
+    assert titles("(2)") == ["کابل a.b+c مدل (2)"]
+
+
+def test_the_index_finds_word_starts_as_the_patterns_do():
+    """search_index walks the words instead of running the pattern per product: the same
+    positions, on random texts of a few short words, digits among them."""
+    import random
+    import re
+    from datetime import datetime
+
+    from metavast.catalog.search_index import SearchIndex
+
+    rng = random.Random(24)
+    pieces = ["لپ", "تاپ", "اپل", "لنوو", "ل", "پ", "12", "8", "1", "ab", "a", "b", "لپتاپ"]
+    texts = [" ".join(rng.choices(pieces, k=rng.randint(0, 6))) for _ in range(300)]
+    rows = [
+        (n + 1, True, 0, datetime(2026, 1, 1), 100, None, 1, "", "", text, "")
+        for n, text in enumerate(texts)
+    ]
+    index = SearchIndex.build(rows, [])
+    queries = {"".join(rng.choices(pieces, k=rng.randint(1, 3))) for _ in range(200)}
+    for word in queries:
+        starts, whole = index.word_starts(word)
+        start_re, whole_re = (
+            re.compile(search.start_pattern(word)),
+            re.compile(search.whole_pattern(word)),
+        )
+        assert starts == {p for p, t in enumerate(texts) if start_re.search(t)}, word
+        assert whole == {p for p, t in enumerate(texts) if whole_re.search(t)}, word

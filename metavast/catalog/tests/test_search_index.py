@@ -169,3 +169,20 @@ def test_a_query_asked_again_of_the_same_index_ranks_as_in_sql(demo_catalog, mon
     found = index.candidates(question, None, partial=False)
     assert index.candidates(question, None, partial=False) is found  # kept, not recomputed
     assert found.orders["relevance"] and found.brands[30]
+
+
+def test_words_inside_or_across_other_words_rank_as_in_sql(monkeypatch):
+    """The word-start, whole-word and brand bonuses and the title hit that must not run
+    across words (search._score) are worked out alike by the index."""
+    from metavast.catalog.tests.test_search import BRAND_QUERIES, brand_catalog
+
+    brand_catalog()
+    factories.product("کابل a.b+c مدل (2) 128 گیگ")
+    queries = [*BRAND_QUERIES, "لپتاپ", "لپ تاپ لنوو", "a.b+c", "128", "1", "چشم", "ناپل"]
+    for query in queries:
+        filters = Filters(query=search.clean_query(query), sort="relevance")
+        assert_same(filters, monkeypatch)
+    for query, expected in BRAND_QUERIES.items():
+        filters = Filters(query=search.clean_query(query), sort="relevance")
+        first = listing_search._compute(filters).ids[0]
+        assert listing.Product.objects.get(id=first).title == expected[0], query

@@ -112,6 +112,19 @@ def test_suggestions_understand_like_the_page(client, shop):
     assert "/c/mobile/" in html and "Galaxy S24" in html
 
 
+def test_suggestions_correct_only_to_whole_catalog_words(client, shop):
+    """QA: typing «آیف» (of «آیفون») suggested «منظور شما «کیف» بود؟» with bags, «هواوی»
+    «های», and «شیاعومی» the key «شیایومی» instead of «شیائومی»."""
+    factories.product("کیف چرمی دوشی کد 800")
+    factories.product("کتاب قصه‌های خوب برای بچه‌های خوب")
+    for typed in ("آیف", "هواوی", "ال جی"):
+        html = client.get("/search/suggest/", {"q": typed}).content.decode()
+        assert "منظور شما" not in html and "کیف چرمی" not in html, typed
+        assert "قصه" not in html, typed
+    html = client.get("/search/suggest/", {"q": "شیاعومی"}).content.decode()
+    assert "منظور شما «شیائومی» بود؟" in html and "Xiaomi ۱۴" in html
+
+
 def test_api_tells_the_same(client, shop):
     body = client.get("/api/v1/catalog/products", {"q": "سامسوگ ارزان"}).json()
     assert body["count"] == 2 and len(body["items"]) == 2
@@ -121,3 +134,17 @@ def test_api_tells_the_same(client, shop):
     body = client.get("/api/v1/catalog/products", {"q": "macbook"}).json()
     assert [i["title"] for i in body["items"]] == [f"لپ{ZWNJ}تاپ اپل مدل MacBook Air"]
     assert body["corrected_query"] == "" and body["fuzzy"] is False
+
+
+def test_a_pasted_paragraph_reaches_the_shop_and_is_cut(client, shop):
+    """QA: a query of ~700 characters got gunicorn's English «414 URI Too Long». The box
+    stops at what the search keeps, and gunicorn lets a longer URL through to Django."""
+    from config import gunicorn_local
+    from metavast.catalog import search
+
+    response = client.get("/search/", {"q": "گوشی سامسونگ " * 400})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Galaxy A15" in html
+    box = re.search(r'<input id="q"[^>]*>', html).group(0)
+    assert f'maxlength="{search.MAX_QUERY_CHARS}"' in box
+    assert gunicorn_local.limit_request_line == 8190  # gunicorn's largest

@@ -26,7 +26,7 @@ def first_page(query: str) -> list[str]:
 def test_query_set_is_large_and_varied():
     kinds = {kind for _q, _e, kind in QUERIES}
     assert len(QUERIES) >= 150
-    assert {"cross", "typo", "extra", "digits", "zwnj", "category"} <= kinds
+    assert {"cross", "typo", "extra", "digits", "zwnj", "category", "brand"} <= kinds
 
 
 def test_query_set_passes_on_the_demo_catalog(demo_catalog, capsys):

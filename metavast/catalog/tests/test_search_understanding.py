@@ -15,7 +15,7 @@ from metavast.catalog.search_phonetic import (
     typo_distance,
 )
 from metavast.catalog.search_synonyms import search_synonym_delete, search_synonym_save
-from metavast.catalog.search_vocabulary import Vocabulary
+from metavast.catalog.search_vocabulary import Vocabulary, vocabulary
 from metavast.catalog.tests import factories
 
 
@@ -106,8 +106,44 @@ def test_a_misspelling_is_corrected_and_said():
     result = listing.browse(listing.Filters(query="لبتاپ", sort="relevance"))
 
     assert [i["title"] for i in result.items] == ["لپ‌تاپ ایسوس مدل VivoBook 15"]
-    assert result.corrected_query == "لپتاپ"
+    assert result.corrected_query == "لپ‌تاپ"  # as the catalog writes it, not its key
     assert result.fuzzy is True
+
+
+@pytest.fixture
+def misspelt_shop():
+    xiaomi = factories.brand(name="شیائومی", latin="Xiaomi")
+    lc = factories.brand(name="ال‌سی‌وایکیکی", latin="LC Waikiki")
+    factories.product("گوشی موبایل شیائومی مدل Redmi Note 13", brand=xiaomi)
+    factories.product("بلوز آستین‌بلند ال‌سی‌وایکیکی کد 391", brand=lc)
+    factories.product("کتاب قصه‌های خوب برای بچه‌های خوب")
+    factories.product("کیف چرمی دوشی کد 800")
+    factories.product("شلوار پارچه‌ای هاکوپیان کد 160")
+
+
+@pytest.mark.django_db
+def test_a_correction_is_a_whole_catalog_word_shown_as_the_catalog_writes_it(misspelt_shop):
+    """QA: «شیاعومی» said «منظور شما «شیایومی» بود؟» (the key, not «شیائومی»); «هواوی», a
+    brand the shop does not sell, became the fragment «های», «ال جی» became «السی» and «آیف»
+    became «کیف», each listing unrelated products."""
+    result = listing.browse(listing.Filters(query=search.clean_query("شیاعومی"), sort="relevance"))
+    assert result.corrected_query == "شیائومی"
+    assert [i["title"] for i in result.items] == ["گوشی موبایل شیائومی مدل Redmi Note 13"]
+
+    for query in ("هواوی", "ال جی", "آیف"):
+        result = listing.browse(listing.Filters(query=search.clean_query(query), sort="relevance"))
+        assert (result.count, result.corrected_query) == (0, ""), query
+        assert result.is_miss, query
+
+
+@pytest.mark.django_db
+def test_corrections_need_most_letters_kept_and_never_a_stop_word(misspelt_shop):
+    vocab = vocabulary()
+    assert vocab.closest("هواوی") is None  # «های»: a stop word, two letters short
+    assert vocab.closest("الجی") is None  # «السی»: a whole letter of four changed
+    assert vocab.closest("آیف") is None  # «کیف»: a whole letter of three changed
+    assert vocab.closest("کطاب") == "کتاب"  # a confused letter pair is still a typo
+    assert vocab.closest("شلوارر") == "شلوار"  # and a letter too many in a longer word
 
 
 @pytest.mark.django_db
