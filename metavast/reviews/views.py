@@ -65,7 +65,10 @@ def rules_view(request):
 
 @require_GET
 def product_view(request, slug: str):
-    product = _product(slug)
+    return _product_page(request, _product(slug))
+
+
+def _product_page(request, product, question_form=None, status: int = 200):
     sort = request.GET.get("sort", "newest")
     sort = sort if sort in summary.SORTS else "newest"
     verified = request.GET.get("verified") == "1"
@@ -80,11 +83,11 @@ def product_view(request, slug: str):
         "sorts": summary.SORTS,
         "verified": verified,
         "questions": summary.question_list(product.pk)[:50],
-        "question_form": QuestionForm(),
+        "question_form": question_form or QuestionForm(),
         "forms": request.user.is_authenticated,
         "report_reasons": ReportReason.choices,
     }
-    return render(request, "reviews/product.html", context)
+    return render(request, "reviews/product.html", context, status=status)
 
 
 @login_required
@@ -220,12 +223,13 @@ def ask_view(request, slug: str):
                 user_agent=_ua(request),
             )
         except DomainError as exc:
-            _fail(request, exc)
+            _fail(request, exc, form)
         else:
             messages.success(request, "پرسش شما ثبت شد و پس از بررسی منتشر می‌شود.")
-    else:
-        messages.error(request, "متن پرسش را بنویسید.")
-    return redirect("reviews:product", slug=product.slug)
+            return redirect("reviews:product", slug=product.slug)
+    # The page again with the question as typed and what is wrong beside it (a redirect
+    # lost the text).
+    return _product_page(request, product, question_form=form, status=422)
 
 
 @login_required

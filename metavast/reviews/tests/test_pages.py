@@ -216,3 +216,20 @@ def test_write_form_says_what_is_wrong_once_and_keeps_what_was_typed(client, pro
     assert re.search(r'value="4"[^>]* id="id_rating_1" checked|value="4"[^>]*checked', html)
     assert "متنی که نوشتم و نباید گم شود.</textarea>" in html
     assert not Review.objects.exists()
+
+
+def test_a_refused_question_comes_back_as_typed_with_its_reason(client, product):
+    """QA: a question over 500 characters was refused and the whole text lost (a redirect)."""
+    from metavast.reviews.models import Question
+
+    asker = make_customer()
+    client.force_login(asker)
+    long_text = "آیا این گوشی با شارژر سریع سازگار است؟ " * 20  # about 780 characters
+    response = client.post(reverse("reviews:ask", args=[product.slug]), {"body": long_text})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert long_text.strip()[:60] in html  # the textarea keeps it
+    assert "۵۰۰" in html  # and says the limit, in Persian digits
+    assert not Question.objects.exists()
+    ok = client.post(reverse("reviews:ask", args=[product.slug]), {"body": "باتری چند ساعت است؟"})
+    assert ok.status_code == 302 and Question.objects.count() == 1
