@@ -20,7 +20,7 @@ from metavast.audit.services import audit_record
 from metavast.core.admin_actions import ActionPagesMixin
 from metavast.core.errors import DomainError
 from metavast.core.jalali import format_jalali_datetime
-from metavast.core.text import to_ascii_digits, to_persian_digits
+from metavast.core.text import MinLettersValidator, to_ascii_digits, to_persian_digits
 from metavast.legal import holds
 from metavast.legal.models import LegalHold
 
@@ -44,7 +44,9 @@ class HoldPlaceForm(forms.Form):
         help_text="اگر نگهداشت دربارهٔ یک حساب است، پاک کردن آن حساب تا برداشتن نگهداشت انجام نمی‌شود.",
     )
     reason = forms.CharField(
-        label="دلیل نگهداشت", widget=forms.Textarea(attrs={"rows": 3}), min_length=10
+        label="دلیل نگهداشت",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[MinLettersValidator(10)],
     )
 
     def clean_subject_type(self):
@@ -64,7 +66,9 @@ class HoldPlaceForm(forms.Form):
 
 class HoldReleaseForm(forms.Form):
     reason = forms.CharField(
-        label="دلیل برداشتن نگهداشت", widget=forms.Textarea(attrs={"rows": 3}), min_length=10
+        label="دلیل برداشتن نگهداشت",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        validators=[MinLettersValidator(10)],
     )
 
 

@@ -17,7 +17,7 @@ from django.template.response import TemplateResponse
 
 from metavast.accounts.models import User
 from metavast.core.errors import DomainError
-from metavast.core.text import to_ascii_digits, to_persian_digits
+from metavast.core.text import MinLettersValidator, to_ascii_digits, to_persian_digits
 from metavast.privacy.models import DataCopy
 from metavast.privacy.services import export as export_service
 
@@ -30,6 +30,7 @@ class StaffExportForm(forms.Form):
         label="درخواست کتبی مشتری",
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="شماره و تاریخ نامه یا تیکت، و اینکه چگونه هویت درخواست‌کننده را سنجیدید.",
+        validators=[MinLettersValidator(10)],
     )
 
     def clean_customer_number(self):

@@ -302,3 +302,20 @@ def test_the_sweep_builds_a_copy_whose_task_was_lost():
     copy.refresh_from_db()
     assert copy.status == ExportStatus.READY
     assert link_token(user)
+
+
+def test_a_blank_looking_reason_starts_no_staff_export(client):
+    """The customer's written request is the export's legal ground: invisible characters,
+    tatweel or dots are not one (QA: the contact reveal took them)."""
+    from metavast.accounts.testing import verify_staff_client
+
+    customer = make_customer()
+    staff = _support_staff()
+    client.force_login(staff)
+    verify_staff_client(client, staff)
+    for reason in ("\u200c" * 12, "ـ" * 12, ". . . . . . . ."):
+        response = client.post(
+            "/admin/privacy/datacopy/add/", {"customer_number": str(customer.pk), "reason": reason}
+        )
+        assert response.status_code == 200 and "حرف یا رقم" in response.content.decode()
+    assert not DataCopy.objects.exists()
