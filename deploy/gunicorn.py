@@ -13,6 +13,9 @@ threads = 2
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# A pasted paragraph in the search box must reach the shop (it cuts the query to 100
+# characters and answers in Persian), not gunicorn's English 414 at 4,094 bytes.
+limit_request_line = 8190
 # A worker is recycled now and then, so a slow leak never takes the node down.
 max_requests = 2000
 max_requests_jitter = 200
