@@ -71,9 +71,11 @@ def generate_client(base_url: str, out: Path) -> Path:
     return package
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def generated(live_server, tmp_path_factory):
-    """The generated package and the guide's example module that imports it (once a run)."""
+    """The generated package and the guide's example module that imports it. Per test: the
+    schema request needs the test's database, which on SQLite's in-memory database the live
+    server shares with the test only inside the test (module scope failed there)."""
     package = generate_client(live_server.url, tmp_path_factory.mktemp("generated"))
     sys.path.insert(0, str(package.parent))
     try:
