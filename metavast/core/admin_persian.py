@@ -41,6 +41,7 @@ from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from metavast.core import jalali, money, numbers, text
 
@@ -150,18 +151,102 @@ PersianNumberInput = numbers.PersianNumberInput
 
 _JALALI_DATE = re.compile(r"^\s*(\d{4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})")
 _TIME = re.compile(r"(\d{1,2})\s*:\s*(\d{2})(?:\s*:\s*(\d{2}))?\s*$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$")
+
+# The Jalali years a date typed by staff may have: 1300 (1921) to 1499 (2121). Any four digits
+# used to pass, so «2026-12-20», a Gregorian date typed by habit or pasted, was read as Jalali
+# and stored as 2648-03-10, unseen in lists that show no year. Such a date is refused, not
+# converted: the field says Jalali, a date silently moved to another day (a delivery window,
+# a discount's last day) is worse than an error, and «2026/03/04» might even be month-first.
+# The error gives the Jalali equivalent, so fixing it is one copy.
+JALALI_YEARS: Final = range(1300, 1500)
+# Four-digit years that are Gregorian, never Jalali (which ends its range at 1499).
+_GREGORIAN_YEARS: Final = range(1900, 2200)
 
 
-def parse_jalali_date(value: str) -> datetime.date | None:
-    """«۱۴۰۵/۰۹/۰۵» (any digits, / - or . between) → the Gregorian date, or None."""
+def _jalali_parts(value: str) -> tuple[int, int, int] | None:
     match = _JALALI_DATE.match(text.to_ascii_digits(value or ""))
     if not match:
         return None
     year, month, day = (int(part) for part in match.groups())
+    return year, month, day
+
+
+def parse_jalali_date(value: str) -> datetime.date | None:
+    """«۱۴۰۵/۰۹/۰۵» (any digits, / - or . between) → the Gregorian date, or None (also for a
+    year outside JALALI_YEARS)."""
+    parts = _jalali_parts(value)
+    if parts is None or parts[0] not in JALALI_YEARS:
+        return None
     try:
-        return jdatetime.date(year, month, day).togregorian()
+        return jdatetime.date(*parts).togregorian()
     except ValueError:
         return None
+
+
+def jalali_date_error(value: str) -> str | None:
+    """Why typed text that has the shape of a date is not a Jalali date, in Persian; None when
+    it is one, or is not date-shaped at all (the field's own «invalid» message covers that)."""
+    parts = _jalali_parts(value)
+    if parts is None:
+        return None
+    year, month, day = parts
+    if year in _GREGORIAN_YEARS:
+        try:
+            equivalent = jalali.format_jalali_numeric(datetime.date(year, month, day))
+        except ValueError:
+            equivalent = ""
+        hint = f" (معادل خورشیدی این تاریخ: {equivalent})" if equivalent else ""
+        return text.to_persian_digits(
+            f"سال {year} میلادی است؛ تاریخ را خورشیدی بنویسید{hint}، مانند ۱۴۰۵/۰۹/۰۵."
+        )
+    if year not in JALALI_YEARS:
+        return text.to_persian_digits(
+            f"سال {year} خورشیدی پذیرفته نیست؛ سالی میان ۱۳۰۰ و ۱۴۹۹ بنویسید، مانند ۱۴۰۵."
+        )
+    try:
+        jdatetime.date(year, month, day)
+    except ValueError:
+        return text.to_persian_digits(
+            f"{year}/{month:02d}/{day:02d} روزی از تقویم خورشیدی نیست؛ ماه از ۱ تا ۱۲ است و "
+            "روز تا ۳۱ (از مهر تا ۳۰، اسفند ۲۹ یا ۳۰)."
+        )
+    return None
+
+
+class RefusedDate(str):
+    """What a Jalali input hands its field for a date it refuses: text no date parser reads
+    (so a plain DateField refuses it too), the typed text to show again, and the reason."""
+
+    typed: str
+    reason: str
+
+    def __new__(cls, typed: str, reason: str):
+        refused = super().__new__(cls, "\u2063refused-date")
+        refused.typed, refused.reason = typed, reason
+        return refused
+
+
+def _refuse_or_none(value: str) -> RefusedDate | None:
+    reason = jalali_date_error(value)
+    return RefusedDate(value, reason) if reason else None
+
+
+def _iso_to_jalali(value: str, with_time: bool) -> str | None:
+    """The field's own ISO value redisplayed after an error elsewhere on the form, in Jalali."""
+    match = _ISO_DATE.match(value.strip())
+    if not match:
+        return None
+    try:
+        day = jdatetime.date.fromgregorian(
+            date=datetime.date(*(int(part) for part in match.groups()[:3]))
+        )
+    except ValueError:
+        return None
+    shown = f"{day.year:04d}/{day.month:02d}/{day.day:02d}"
+    if with_time and match.group(4):
+        shown += f" {match.group(4)}:{match.group(5)}"
+    return text.to_persian_digits(shown)
 
 
 class JalaliDateInput(forms.TextInput):
@@ -171,8 +256,12 @@ class JalaliDateInput(forms.TextInput):
         super().__init__({"dir": "ltr", "placeholder": "۱۴۰۵/۰۱/۳۱", "size": "12", **(attrs or {})})
 
     def format_value(self, value):
+        if isinstance(value, RefusedDate):
+            return value.typed
         if isinstance(value, datetime.date):
             return jalali.format_jalali_numeric(value)
+        if isinstance(value, str):
+            return _iso_to_jalali(value, with_time=False) or super().format_value(value)
         return super().format_value(value)
 
     def value_from_datadict(self, data, files, name):
@@ -180,7 +269,9 @@ class JalaliDateInput(forms.TextInput):
         if not isinstance(value, str) or not value.strip():
             return value
         parsed = parse_jalali_date(value)
-        return parsed.isoformat() if parsed else value
+        if parsed is None:
+            return _refuse_or_none(value) or value
+        return parsed.isoformat()
 
 
 class JalaliDateTimeInput(forms.TextInput):
@@ -192,11 +283,15 @@ class JalaliDateTimeInput(forms.TextInput):
         )
 
     def format_value(self, value):
+        if isinstance(value, RefusedDate):
+            return value.typed
         if isinstance(value, datetime.datetime):
             jdt = jalali.to_jalali(value)
             return text.to_persian_digits(
                 f"{jdt.year:04d}/{jdt.month:02d}/{jdt.day:02d} {jdt.hour:02d}:{jdt.minute:02d}"
             )
+        if isinstance(value, str):
+            return _iso_to_jalali(value, with_time=True) or super().format_value(value)
         return super().format_value(value)
 
     def value_from_datadict(self, data, files, name):
@@ -205,7 +300,7 @@ class JalaliDateTimeInput(forms.TextInput):
             return value
         parsed = parse_jalali_date(value)
         if parsed is None:
-            return value
+            return _refuse_or_none(value) or value
         time = _TIME.search(text.to_ascii_digits(value))
         hour, minute, second = (
             (int(time.group(1)), int(time.group(2)), int(time.group(3) or 0)) if time else (0, 0, 0)
@@ -213,13 +308,67 @@ class JalaliDateTimeInput(forms.TextInput):
         return f"{parsed.isoformat()} {hour:02d}:{minute:02d}:{second:02d}"
 
 
+_JALALI_INVALID: Final = "تاریخ را خورشیدی بنویسید، مانند ۱۴۰۵/۰۹/۰۵."
+
+
+class JalaliDateField(forms.DateField):
+    """The admin's date field: says why a date was refused (a Gregorian year, a 31st of
+    Esfand), and reads only the ISO date its Jalali input hands it, never a month-first
+    «12/20/2026» through Django's Gregorian input formats."""
+
+    widget = JalaliDateInput
+    input_formats = ["%Y-%m-%d"]
+    default_error_messages = {"invalid": _JALALI_INVALID}
+
+    def to_python(self, value):
+        if isinstance(value, RefusedDate):
+            raise forms.ValidationError(value.reason, code="invalid")
+        return super().to_python(value)
+
+
+class JalaliDateTimeField(forms.DateTimeField):
+    widget = JalaliDateTimeInput
+    default_error_messages = {"invalid": "زمان را خورشیدی بنویسید، مانند ۱۴۰۵/۰۹/۰۵ ۱۴:۳۰."}
+
+    def to_python(self, value):
+        if isinstance(value, RefusedDate):
+            raise forms.ValidationError(value.reason, code="invalid")
+        return super().to_python(value)
+
+
 _FORMFIELD_OVERRIDES: Final = {
-    models.DateTimeField: {"form_class": forms.DateTimeField, "widget": JalaliDateTimeInput},
-    models.DateField: {"widget": JalaliDateInput},
+    models.DateTimeField: {"form_class": JalaliDateTimeField, "widget": JalaliDateTimeInput},
+    models.DateField: {"form_class": JalaliDateField, "widget": JalaliDateInput},
     models.IntegerField: {"widget": PersianNumberInput},
     models.BigIntegerField: {"widget": PersianNumberInput},
     models.DecimalField: {"widget": PersianNumberInput},
 }
+
+
+# ---------------------------------------------------------------------------- error messages
+
+
+def persian_errors(errors):
+    """A field's error list with the numbers in its messages in Persian digits: Django's
+    validators put a limit into their sentence as a Latin number («… مساوی 0 است.»)."""
+    shown = errors.copy()
+    shown.field_id = getattr(errors, "field_id", None)  # copy() drops it: the errors' HTML id
+    shown.data = [text.to_persian_number_text(message) for message in errors]
+    return shown
+
+
+def _fieldline_errors(self):
+    return mark_safe(
+        "\n".join(
+            persian_errors(self.form[name].errors).as_ul()
+            for name in self.fields
+            if name not in self.readonly_fields
+        ).strip("\n")
+    )
+
+
+def _admin_field_errors(self):
+    return mark_safe(persian_errors(self.field.errors).as_ul())
 
 
 # ---------------------------------------------------------------------------- dates in filters
@@ -499,6 +648,33 @@ def _persian_formfield_for_dbfield(base):
     return formfield_for_dbfield
 
 
+# Django names the four default permissions of every model in English when it first writes
+# their rows («Can add نشانی»), and never translates them: a group's or a user's permission
+# list shows them by the model's Persian name instead. A model's own permissions
+# (Meta.permissions) are shown by their name in the code, so a renamed one needs no data fix.
+_PERMISSION_ACTIONS: Final = {"add": "افزودن", "change": "ویرایش", "delete": "حذف", "view": "دیدن"}
+
+
+def permission_label(permission) -> str:
+    """«کاربران | نشانی | افزودن نشانی» for the row Django named «Can add نشانی»."""
+    name = permission.name
+    model = permission.content_type.model_class()
+    if model is not None:
+        meta = model._meta
+        action, _, model_name = permission.codename.partition("_")
+        if model_name == meta.model_name and action in _PERMISSION_ACTIONS:
+            name = f"{_PERMISSION_ACTIONS[action]} {meta.verbose_name}"
+        else:
+            name = dict(meta.permissions).get(permission.codename, name)
+    return f"{permission.content_type} | {name}"
+
+
+def _label_permissions() -> None:
+    from django.contrib.auth.models import Permission
+
+    Permission.__str__ = permission_label
+
+
 def _label_primary_keys() -> None:
     """«ID» is the one field label Django does not translate."""
     for model in apps.get_models():
@@ -585,6 +761,9 @@ def install(site=None) -> None:
             take_priority=True,
         )
         admin.ModelAdmin.get_changelist = _get_changelist
+        admin_helpers.Fieldline.errors = _fieldline_errors
+        admin_helpers.AdminField.errors = _admin_field_errors
         _label_third_party_models()
         _label_primary_keys()
+        _label_permissions()
     _adapt_registered_admins(site or admin.site)

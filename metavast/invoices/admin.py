@@ -8,16 +8,46 @@ import csv
 from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from metavast.audit.services import audit_record
+from metavast.core.admin_search import PersianSearchMixin
 from metavast.core.errors import DomainError
 from metavast.core.jalali import format_jalali_numeric
+from metavast.core.text import to_persian_digits
 from metavast.invoices import views
 from metavast.invoices.models import Invoice, InvoiceKind, InvoiceLine
 from metavast.invoices.services import credit_note_issue, invoice_submit
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+# The seller snapshot's keys (settings.INVOICE_SELLER), as the invoice page names them.
+SELLER_LABELS = {
+    "name": "نام",
+    "economic_number": "شمارهٔ اقتصادی",
+    "national_id": "شناسهٔ ملی",
+    "registration_number": "شمارهٔ ثبت",
+    "address": "نشانی",
+    "postal_code": "کد پستی",
+    "phone": "تلفن",
+}
+
+# What the Moadian client (invoices/moadian.py) stores in English, for staff in Persian; an
+# answer of the tax system itself is shown as it came.
+MOADIAN_ERRORS = (
+    ("no Moadian backend is configured", "اتصال به سامانهٔ مودیان پیکربندی نشده است."),
+    ("MOADIAN_BASE_URL is not set", "نشانی سامانهٔ مودیان (MOADIAN_BASE_URL) تنظیم نشده است."),
+    ("tax system unreachable or unclear", "سامانهٔ مودیان در دسترس نبود یا پاسخ روشنی نداد."),
+    ("unexpected answer from the tax system", "سامانهٔ مودیان پاسخ نامنتظره‌ای داد."),
+    ("tax system answered ", "سامانهٔ مودیان با کد {} پاسخ داد."),
+)
+
+
+def moadian_error_text(error: str) -> str:
+    for english, persian in MOADIAN_ERRORS:
+        if error == english or (english.endswith(" ") and error.startswith(english)):
+            return to_persian_digits(persian.format(error[len(english) :]))
+    return error
 
 
 def csv_safe(value) -> str:
@@ -50,9 +80,9 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(PersianSearchMixin, admin.ModelAdmin):
     list_display = (
-        "display_number",
+        "number_column",
         "kind",
         "issued_at",
         "order",
@@ -62,11 +92,14 @@ class InvoiceAdmin(admin.ModelAdmin):
     )
     list_filter = ("kind", "fiscal_year", "moadian_status", "buyer_is_legal")
     search_fields = ("tax_id", "order__number")
+    # The number as the list and the PDF show it, «۱۴۰۵/۰۰۰۰۰۱» (Invoice.display_number).
+    search_display_numbers = (r"(?P<fiscal_year>\d{4})\s*/\s*(?P<number>\d{1,9})",)
     date_hierarchy = "issued_at"
     list_select_related = ("order",)
     inlines = [InvoiceLineInline]
     actions = ["export_csv", "retry_submission", "issue_full_credit_note"]
-    exclude = ("buyer_json", "payload_json")
+    # The seller and the Moadian error are shown through Persian columns below.
+    exclude = ("buyer_json", "payload_json", "seller", "moadian_error")
     readonly_fields = (
         "kind",
         "fiscal_year",
@@ -77,7 +110,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "tax_id",
         "moadian_type",
         "buyer_is_legal",
-        "seller",
+        "seller_column",
         "subtotal",
         "discount",
         "vat",
@@ -85,7 +118,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "reason",
         "moadian_status",
         "moadian_reference",
-        "moadian_error",
+        "moadian_error_column",
         "moadian_attempts",
         "pdf_link",
     )
@@ -99,6 +132,13 @@ class InvoiceAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The page's heading shows the number in Persian digits (str(invoice) is Latin).
+        invoice = self.get_object(request, object_id)
+        if invoice is not None:
+            extra_context = {"subtitle": to_persian_digits(str(invoice)), **(extra_context or {})}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self):
         return [
             path(
@@ -108,6 +148,24 @@ class InvoiceAdmin(admin.ModelAdmin):
             ),
             *super().get_urls(),
         ]
+
+    @admin.display(description="شماره", ordering="number")
+    def number_column(self, obj):
+        return to_persian_digits(obj.display_number)
+
+    @admin.display(description="فروشنده")
+    def seller_column(self, obj):
+        seller = obj.seller or {}
+        rows = [(SELLER_LABELS.get(key, key), value) for key, value in seller.items() if value]
+        return format_html_join(
+            "",
+            "<div>{}: <bdi>{}</bdi></div>",
+            ((label, to_persian_digits(value)) for label, value in rows),
+        )
+
+    @admin.display(description="خطای مودیان")
+    def moadian_error_column(self, obj):
+        return moadian_error_text(obj.moadian_error) if obj.moadian_error else "-"
 
     @admin.display(description="PDF")
     def pdf_link(self, obj):

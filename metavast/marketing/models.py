@@ -108,7 +108,7 @@ class Campaign(models.Model):
         verbose_name_plural = "کارزارها"
         ordering = ("-created_at", "-pk")
         permissions = [
-            ("send_campaign", "Can schedule and test-send campaigns"),
+            ("send_campaign", "زمان‌بندی کارزار و فرستادن پیام آزمایشی"),
         ]
 
     def __str__(self) -> str:

@@ -140,7 +140,7 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="notifications_due_idx"),
         ]
-        permissions = [("retry_outboxmessage", "Can retry failed messages")]
+        permissions = [("retry_outboxmessage", "فرستادن دوبارهٔ پیام‌های ناموفق")]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} {self.message_id}"

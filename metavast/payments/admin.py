@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
+from metavast.core.admin_search import PersianSearchMixin
 from metavast.core.money import format_toman
 from metavast.core.text import to_persian_digits
 from metavast.payments.models import Payment, PaymentStatus
@@ -11,7 +12,7 @@ from metavast.payments.services import payment_verify
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(PersianSearchMixin, admin.ModelAdmin):
     list_display = (
         "id",
         "order_number",
@@ -23,6 +24,7 @@ class PaymentAdmin(admin.ModelAdmin):
         "created_at",
     )
     list_filter = ("status", "gateway", ("created_at", admin.DateFieldListFilter))
+    # «MV-۳۰۵۵۲۹۲۱» as the customer's SMS writes it finds the order's payments too.
     search_fields = ("order__number", "authority", "ref_id")
     list_select_related = ("order",)
     date_hierarchy = "created_at"

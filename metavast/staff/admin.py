@@ -38,12 +38,18 @@ def subject_label(subject_type: str, subject_id: str) -> str:
 
 
 def field_label(subject_type: str, field: str) -> str:
+    """A field's Persian label. Services name what was read as the code does: a model field,
+    or a property over a sealed (encrypted) field, «customer_ids» over «customer_ids_sealed»."""
     model = _model(subject_type)
     if model is not None:
-        try:
-            return str(model._meta.get_field(field).verbose_name)
-        except FieldDoesNotExist:
-            pass
+        for name in (field, f"{field}_sealed"):
+            try:
+                return str(model._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:
+                pass
+        described = getattr(getattr(model, field, None), "fget", None)
+        if getattr(described, "short_description", None):
+            return str(described.short_description)
     return FIELD_WORDS.get(field, field)
 
 

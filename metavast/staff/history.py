@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import datetime
 
-import jdatetime
 from django.db.models import Q
 from django.utils import timezone
 
 from metavast.audit.models import AuditEvent
-from metavast.core.text import to_ascii_digits
+from metavast.core import admin_persian
 
 LOOK_ACTIONS = frozenset(
     {
@@ -32,14 +31,9 @@ LOOK_ACTIONS = frozenset(
 
 
 def parse_jalali_date(text: str) -> datetime.date | None:
-    """ "1405/09/12" (Persian or Latin digits, / or -) → a Gregorian date; None if invalid."""
-    parts = to_ascii_digits(text or "").strip().replace("-", "/").split("/")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        return None
-    try:
-        return jdatetime.date(*(int(p) for p in parts)).togregorian()
-    except ValueError:
-        return None
+    """ "1405/09/12" (Persian or Latin digits, / or -) → a Gregorian date; None if invalid,
+    also for a year no Jalali date has (a Gregorian «2026/12/01»): the admin's one parser."""
+    return admin_persian.parse_jalali_date(text)
 
 
 def access_history(

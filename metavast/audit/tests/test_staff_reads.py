@@ -196,3 +196,24 @@ def test_json_log_time_is_utc_whatever_the_time_zone():
     assert payload["time"] == "2025-03-20T20:30:15.250Z"
     parsed = dt.datetime.fromisoformat(payload["time"].replace("Z", "+00:00"))
     assert parsed.utcoffset() == dt.timedelta(0)
+
+
+def test_the_event_page_shows_before_and_after_in_persian_not_raw_json():
+    """QA 3, 7g: the page showed «{"page": "0", "search": "", "filters": {}}»."""
+    from metavast.audit.admin import event_details
+
+    root = _staff(superuser=True)
+    event = audit_record(
+        action="audit.events_viewed_by_staff",
+        actor=root,
+        subject_type="audit.auditevent",
+        after={"page": "2", "search": "", "filters": {"action": "x"}},
+    )
+    html = str(event_details("audit.auditevent", event.after))
+    assert "صفحه: <bdi>۲</bdi>" in html
+    assert "جست‌وجو: <bdi>-</bdi>" in html
+    assert "پالایه‌ها" in html
+    page = _client(root).get(f"{ADMIN}/audit/auditevent/{event.pk}/change/").content.decode()
+    assert "صفحه: <bdi>۲</bdi>" in page
+    # The sealed JSON is still there, folded away, exactly as stored.
+    assert "<summary>دادهٔ ثبت‌شده</summary>" in page

@@ -296,3 +296,165 @@ def test_jalali_filter_this_month_starts_on_the_first_of_the_jalali_month(
     assert Order.objects.filter(**{k: v for k, v in this_month.items()}).filter(pk=old.pk).exists()
     Order.objects.filter(pk=old.pk).update(placed_at=timezone.now() - datetime.timedelta(days=70))
     assert not Order.objects.filter(**this_month).filter(pk=old.pk).exists()
+
+
+# ---------------------------------------------------------------------------- QA 3: items 5-8
+
+
+@pytest.mark.parametrize("typed", ["2026-12-20", "۲۰۲۶/۱۲/۲۰", "٢٠٢٦-١٢-٢٠"])
+def test_a_gregorian_date_is_refused_with_its_jalali_equivalent(typed):
+    """«2026-12-20» used to be read as Jalali 2026 and stored as 2648-03-10."""
+    value = admin_persian.JalaliDateInput().value_from_datadict({"d": typed}, {}, "d")
+    assert admin_persian.parse_jalali_date(typed) is None
+    field = admin_persian.JalaliDateField()
+    with pytest.raises(admin_persian.forms.ValidationError) as refused:
+        field.clean(value)
+    assert "میلادی" in refused.value.messages[0]
+    assert "۱۴۰۵/۰۹/۲۹" in refused.value.messages[0]  # the date they meant, to copy
+    # Shown again as typed, so staff see what they wrote.
+    assert admin_persian.JalaliDateInput().format_value(value) == typed
+
+
+@pytest.mark.parametrize("typed", ["2648/03/10", "1205/01/01", "۱۵۰۰/۰۱/۰۱"])
+def test_a_jalali_year_out_of_range_is_refused(typed):
+    value = admin_persian.JalaliDateTimeInput().value_from_datadict({"d": typed}, {}, "d")
+    with pytest.raises(admin_persian.forms.ValidationError) as refused:
+        admin_persian.JalaliDateTimeField().clean(value)
+    assert "۱۳۰۰ و ۱۴۹۹" in refused.value.messages[0]
+
+
+def test_a_plain_date_field_with_a_jalali_input_refuses_too():
+    """Forms that declare Django's own DateField with the Jalali input (marketing's send
+    time) never store the Gregorian text as a date either."""
+    from django import forms
+
+    class Form(forms.Form):
+        day = forms.DateField(widget=admin_persian.JalaliDateInput)
+        at = forms.DateTimeField(widget=admin_persian.JalaliDateTimeInput)
+
+    form = Form({"day": "2026-12-20", "at": "2026-12-20 10:00"})
+    assert not form.is_valid()
+    assert set(form.errors) == {"day", "at"}
+
+
+def test_a_month_first_gregorian_date_is_not_read_as_a_date():
+    with pytest.raises(admin_persian.forms.ValidationError) as refused:
+        admin_persian.JalaliDateField().clean("12/20/2026")
+    assert refused.value.messages == ["تاریخ را خورشیدی بنویسید، مانند ۱۴۰۵/۰۹/۰۵."]
+
+
+def test_a_date_comes_back_in_jalali_after_an_error_elsewhere_on_the_form():
+    widget = admin_persian.JalaliDateInput()
+    bound = widget.value_from_datadict({"d": "۱۴۰۵/۰۹/۰۵"}, {}, "d")
+    assert widget.format_value(bound) == "۱۴۰۵/۰۹/۰۵"
+    moment = admin_persian.JalaliDateTimeInput()
+    bound = moment.value_from_datadict({"d": "۱۴۰۵/۰۹/۰۵ ۱۴:۳۰"}, {}, "d")
+    assert moment.format_value(bound) == "۱۴۰۵/۰۹/۰۵ ۱۴:۳۰"
+
+
+def test_the_delivery_window_admin_refuses_a_gregorian_date(admin_client, shop):  # noqa: F811
+    from metavast.checkout.demo import seed_shipping
+    from metavast.checkout.models import DeliveryWindow, ShippingMethod
+
+    seed_shipping()
+    courier = ShippingMethod.objects.get(code="courier")
+    courier.needs_delivery_window = True
+    courier.save(update_fields=["needs_delivery_window"])
+    response = admin_client.post(
+        reverse("admin:checkout_deliverywindow_add"),
+        {
+            "method": courier.pk,
+            "date": "2026-12-20",
+            "starts_at": "10",
+            "ends_at": "12",
+            "capacity": "٥",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "میلادی" in html and "۱۴۰۵/۰۹/۲۹" in html
+    assert 'value="2026-12-20"' in html
+    # Django's banner over the form, in Persian from the project's catalogue.
+    assert "لطفاً خطای زیر را برطرف کنید." in html
+    assert "Please correct" not in html
+    assert not DeliveryWindow.objects.exists()
+
+
+def test_django_strings_the_persian_catalogue_lacks_come_from_ours():
+    from django.utils import translation
+
+    with translation.override("fa"):
+        assert translation.ngettext(
+            "Please correct the error below.", "Please correct the errors below.", 2
+        ) == ("لطفاً خطاهای زیر را برطرف کنید.")
+        assert translation.gettext("Reset password") == "تعیین گذرواژهٔ تازه"
+        assert translation.gettext("salt") == "نمک"
+
+
+@pytest.mark.django_db
+def test_the_admin_javascript_catalogue_is_persian(admin_client):
+    """The two-box selector, the action counter and the calendar read the jsi18n catalogue."""
+    import json
+
+    script = admin_client.get(reverse("admin:jsi18n")).content.decode()
+    for persian in ("افزودن همهٔ %s", "برداشتن همهٔ %s", "یکشنبه", "%(sel)s از %(cnt)s برگزیده شده"):
+        assert json.dumps(persian) in script, persian  # the catalogue is JSON, \u-escaped
+    assert '" %(sel)s' not in script  # Django's Persian counter starts with a stray space
+
+
+@pytest.mark.django_db
+def test_every_admin_page_loads_the_digit_script_before_the_admin_scripts(admin_client):
+    html = admin_client.get(reverse("admin:auth_group_add")).content.decode()
+    assert html.index("core/admin_digits.js") < html.index(reverse("admin:jsi18n"))
+    assert html.index("core/admin_digits.js") < html.index("admin/js/SelectFilter2.js")
+
+
+@pytest.mark.django_db
+def test_permissions_are_named_in_persian():
+    from django.contrib.auth.models import Permission
+
+    add_group = Permission.objects.get(codename="add_group")
+    assert str(add_group).endswith("| افزودن گروه")
+    view_totp = Permission.objects.get(codename="view_totpdevice")
+    assert str(view_totp).endswith("| دیدن رمزساز")
+    # Our own permissions: renamed in the code and in the rows (the migrations).
+    retry = Permission.objects.get(codename="retry_outboxmessage")
+    assert retry.name == "فرستادن دوبارهٔ پیام‌های ناموفق"
+    send = Permission.objects.get(codename="send_campaign")
+    assert send.name == "زمان‌بندی کارزار و فرستادن پیام آزمایشی"
+    english = [str(p) for p in Permission.objects.all() if re.search(r"\bCan\b", str(p))]
+    assert english == []
+
+
+def test_validation_messages_show_their_numbers_in_persian_digits(admin_client, shop):  # noqa: F811
+    """«… بزرگتر و یا مساوی 0 است.» came with Django's Latin number."""
+    from metavast.checkout.demo import seed_shipping
+    from metavast.checkout.models import ShippingMethod
+
+    seed_shipping()
+    ShippingMethod.objects.filter(code="courier").update(needs_delivery_window=True)
+    response = admin_client.post(
+        reverse("admin:checkout_deliverywindow_add"),
+        {
+            "method": ShippingMethod.objects.get(code="courier").pk,
+            "date": "۱۴۰۵/۰۹/۲۰",
+            "starts_at": "10",
+            "ends_at": "12",
+            "capacity": "-5",
+            "is_active": "on",
+        },
+    )
+    html = response.content.decode()
+    assert "مساوی ۰ است" in html
+    assert "مساوی 0" not in html
+    assert 'id="id_capacity_error"' in html  # the list keeps the id the input points to
+
+
+def test_persian_errors_keeps_latin_names_as_typed():
+    from django.forms.utils import ErrorList
+
+    errors = ErrorList(["حداکثر 128 نویسه؛ Argon2id"], field_id="id_x")
+    shown = admin_persian.persian_errors(errors)
+    assert list(shown) == ["حداکثر ۱۲۸ نویسه؛ Argon2id"]
+    assert 'id="id_x_error"' in shown.as_ul()

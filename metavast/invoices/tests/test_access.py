@@ -172,3 +172,40 @@ def test_csv_export_keeps_private_buyers_names_inside_and_is_audited(admin_clien
     assert invoice.order.user.first_name not in text
     assert "حقیقی" in text
     assert AuditEvent.objects.filter(action="invoices.exported").count() == 1
+
+
+@pytest.mark.parametrize("typed", ["{year}/{number:06d}", "{year}/{number}", "persian", "arabic"])
+def test_admin_search_finds_an_invoice_by_its_displayed_number(admin_client, invoice, typed):
+    """The list shows «۱۴۰۵/۰۰۰۰۰۱» (fiscal year and number, two columns): search finds it."""
+    from metavast.core.text import to_persian_digits
+
+    shown = invoice.display_number
+    term = {
+        "persian": to_persian_digits(shown),
+        "arabic": shown.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
+    }.get(typed) or typed.format(year=invoice.fiscal_year, number=invoice.number)
+    url = reverse("admin:invoices_invoice_changelist")
+    page = admin_client.get(url, {"q": term})
+    assert list(page.context["cl"].result_list) == [invoice]
+    other_year = f"{invoice.fiscal_year + 1}/{invoice.number:06d}"
+    assert admin_client.get(url, {"q": other_year}).context["cl"].result_count == 0
+
+
+def test_admin_invoice_page_is_persian(admin_client, invoice):
+    """Number in Persian digits in the list and heading, the seller with Persian labels, the
+    Moadian client's English error in Persian."""
+    from metavast.core.text import to_persian_digits
+    from metavast.invoices.services import invoice_submit
+
+    invoice_submit(invoice_id=invoice.pk)  # no backend in tests: the client's English error
+    assert Invoice.objects.get(pk=invoice.pk).moadian_error == "no Moadian backend is configured"
+    shown = to_persian_digits(invoice.display_number)
+    listing = admin_client.get(reverse("admin:invoices_invoice_changelist")).content.decode()
+    assert shown in listing
+    page = admin_client.get(reverse("admin:invoices_invoice_change", args=[invoice.pk]))
+    html = page.content.decode()
+    assert f"<h2>{shown}</h2>" in html
+    assert "اتصال به سامانهٔ مودیان پیکربندی نشده است." in html
+    assert "no Moadian backend" not in html
+    assert "شمارهٔ اقتصادی" in html
+    assert '"economic_number"' not in html and "&quot;economic_number&quot;" not in html

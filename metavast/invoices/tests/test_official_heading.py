@@ -4,8 +4,13 @@ import pytest
 from django.urls import reverse
 
 from metavast.core.text import to_persian_digits
-from metavast.orders.tests.factories import fill_cart, make_customer, make_variant, place
-from metavast.orders.tests.factories import shop  # noqa: F401 (a fixture)
+from metavast.orders.tests.factories import (
+    fill_cart,
+    make_customer,
+    make_variant,
+    place,
+    shop,  # noqa: F401 (a fixture)
+)
 
 
 @pytest.mark.django_db

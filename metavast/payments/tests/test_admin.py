@@ -42,3 +42,21 @@ def test_list_filters_and_reverify(order, customer, fake_zarinpal):
     assert response.status_code == 200
     assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.PAID
     assert Order.objects.get(pk=order.pk).status == OrderStatus.PAID
+
+
+def test_search_finds_an_order_number_typed_in_persian_or_arabic_indic_digits(
+    order, customer, fake_zarinpal
+):
+    """The customer's SMS writes «MV-۳۰۵۵۲۹۲۱»; staff paste that, or type Arabic-Indic."""
+    from metavast.core.text import to_persian_digits
+
+    _, payment = start_payment(customer, order)
+    client = _staff()
+    digits = order.number.split("-")[-1]
+    arabic_indic = digits.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for term in (to_persian_digits(order.number), to_persian_digits(digits), arabic_indic):
+        page = client.get(_admin_url(), {"q": term})
+        assert page.status_code == 200
+        assert page.context["cl"].result_count == 1, term
+        assert list(page.context["cl"].result_list) == [payment]
+    assert client.get(_admin_url(), {"q": "۹۹۹۹۹۹۹۹"}).context["cl"].result_count == 0
