@@ -79,6 +79,9 @@ class PersianNumberInput(forms.TextInput):
             return text.to_persian_digits(f"{value:,}".replace(",", money.THOUSANDS_SEPARATOR))
         if isinstance(value, Decimal):
             return text.to_persian_digits(str(value).replace(".", _DECIMAL_SIGN))
+        if isinstance(value, str) and re.fullmatch(r"-?[0-9.]+", value):
+            # What was typed, shown again after an error: in the digits it was typed in.
+            return text.to_persian_digits(value.replace(".", _DECIMAL_SIGN))
         return super().format_value(value)
 
     def value_from_datadict(self, data, files, name):

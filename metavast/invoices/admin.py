@@ -133,7 +133,7 @@ class InvoiceAdmin(PersianSearchMixin, admin.ModelAdmin):
         return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        # The page's heading shows the number in Persian digits (str(invoice) is Latin).
+        # The page's heading shows the number in Persian digits.
         invoice = self.get_object(request, object_id)
         if invoice is not None:
             extra_context = {"subtitle": to_persian_digits(str(invoice)), **(extra_context or {})}

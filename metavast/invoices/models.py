@@ -27,6 +27,7 @@ from django.db import connections, models, transaction
 from django.db.models import Q
 
 from metavast.core.fields import EncryptedCharField, EncryptedTextField
+from metavast.core.text import to_persian_digits
 from metavast.invoices.errors import InvoiceImmutable
 
 
@@ -223,7 +224,9 @@ class Invoice(IssuedDocument):
         indexes = [models.Index(fields=["moadian_status", "id"], name="invoice_moadian_queue")]
 
     def __str__(self) -> str:
-        return self.display_number
+        # As staff and customers see it (breadcrumbs, messages); display_number stays Latin
+        # for the tax system and the audit rows.
+        return to_persian_digits(self.display_number)
 
     @property
     def display_number(self) -> str:

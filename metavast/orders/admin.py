@@ -27,6 +27,7 @@ from metavast.accounts.services.staff import staff_personal_data_viewed
 from metavast.audit.models import AuditEvent
 from metavast.core.admin_money import TomanField
 from metavast.core.admin_persian import register_staff_choices
+from metavast.core.admin_search import PersianSearchMixin
 from metavast.core.errors import DomainError
 from metavast.core.jalali import format_jalali_datetime
 from metavast.core.money import format_toman
@@ -279,7 +280,7 @@ def _refund_warning(order: Order) -> str:
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(PersianSearchMixin, admin.ModelAdmin):
     list_display = (
         "number",
         "status",

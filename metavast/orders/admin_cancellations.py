@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from metavast.core.admin_actions import ActionPagesMixin
+from metavast.core.admin_search import PersianSearchMixin
 from metavast.core.jalali import format_jalali_datetime
 from metavast.core.money import format_toman
 from metavast.orders.models import CancellationRequest, CancellationRequestStatus
@@ -37,7 +38,7 @@ class RefuseForm(forms.Form):
 
 
 @admin.register(CancellationRequest)
-class CancellationRequestAdmin(ActionPagesMixin, admin.ModelAdmin):
+class CancellationRequestAdmin(PersianSearchMixin, ActionPagesMixin, admin.ModelAdmin):
     action_template = "admin/orders/cancellationrequest/action_form.html"
     change_form_template = "admin/orders/cancellationrequest/change_form.html"
     list_display = ("order_number", "status", "refund_toman", "asked", "decided")

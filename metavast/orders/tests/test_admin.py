@@ -308,3 +308,14 @@ def test_the_answer_lists_only_what_it_really_changed(staff_client, staff, paid_
     assert event.after["changed"] == []
     page = staff_client.get(f"/admin/orders/order/{paid_order.pk}/change/").content.decode()
     assert "هیچ (همان اطلاعات پیشین تأیید شد)" in page
+
+
+def test_search_finds_an_order_number_copied_from_its_persian_sms(staff_client, paid_order):
+    """QA: «MV-۳۰۵۵۲۹۲۱» (as the customer's SMS writes it) and Arabic-Indic digits found nothing."""
+    from metavast.core.text import to_persian_digits
+
+    digits = paid_order.number.removeprefix("MV-")
+    arabic = digits.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    for typed in (to_persian_digits(paid_order.number), to_persian_digits(digits), arabic):
+        page = staff_client.get("/admin/orders/order/", {"q": typed}).content.decode()
+        assert f"/orders/order/{paid_order.pk}/change/" in page, typed
