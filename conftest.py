@@ -19,6 +19,28 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+def pytest_configure(config):
+    """On SQLite's in-memory test database the live server shares the test's one connection
+    with every request thread. Two requests at once (a page and its htmx suggestions) then
+    deadlock when SQLite calls back into Python (Django's REGEXP function, used by search):
+    one thread holds the connection's mutex and waits for the GIL, the other holds the GIL
+    and waits for the mutex. So there the live server answers one request at a time, as
+    `runserver --nothreading` does (Django then closes each connection after its answer).
+    On PostgreSQL each request thread has its own connection and the server stays threaded."""
+    if "postgres" in os.environ.get("DATABASE_URL", ""):
+        return
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class OneAtATimeServer(WSGIServer):
+        # Requests run on the server's own thread, which LiveServerThread has already given
+        # the shared connections; the threaded server's hand-over is not needed.
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    LiveServerThread.server_class = OneAtATimeServer
+
+
 def pytest_collection_modifyitems(config, items):
     on_postgres = "postgres" in os.environ.get("DATABASE_URL", "")
     require = os.environ.get("REQUIRE_POSTGRES") == "1"
